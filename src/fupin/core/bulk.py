@@ -1,0 +1,115 @@
+"""Set-based reads and writes between Polars frames and the system of record.
+
+PostgreSQL gets `COPY ... FROM STDIN` fed by Polars' CSV writer; SQLite gets one
+`executemany` per table. Both run on Django's own connection, so a bulk write shares the
+caller's transaction with its audit events and is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+COPY_CHUNK_ROWS = 500_000
+SQLITE_CHUNK_ROWS = 100_000
+
+
+def is_postgresql() -> bool:
+    """True when the system of record is PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def quote_name(name: str) -> str:
+    """Quote a table or column name for the current backend."""
+    return connection.ops.quote_name(name)
+
+
+def _chunks(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    for offset in range(0, frame.height, size):
+        yield frame.slice(offset, size)
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    converted = frame.with_columns(
+        pl.col(name).cast(pl.Int8) for name, dtype in frame.schema.items() if dtype == pl.Boolean
+    ).with_columns(
+        pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype in (pl.Date, pl.Datetime, pl.Decimal) or isinstance(dtype, pl.Decimal)
+    )
+    return converted.rows()
+
+
+def copy_frame(table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> int:
+    """Insert every row of `frame` into `table` (columns named as the frame's, or `columns`)."""
+    if frame.height == 0:
+        return 0
+    names = list(columns or frame.columns)
+    frame = frame.select(names)
+    column_sql = ", ".join(quote_name(name) for name in names)
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            raw = cursor.cursor
+            sql = f"COPY {quote_name(table)} ({column_sql}) FROM STDIN (FORMAT csv)"
+            with raw.copy(sql) as copy:
+                for chunk in _chunks(frame, COPY_CHUNK_ROWS):
+                    buffer = io.BytesIO()
+                    chunk.write_csv(
+                        buffer,
+                        include_header=False,
+                        null_value="",
+                        datetime_format="%Y-%m-%dT%H:%M:%S%.f%z",
+                    )
+                    copy.write(buffer.getvalue())
+        else:
+            placeholders = ", ".join("?" for _ in names)
+            sql = f"INSERT INTO {quote_name(table)} ({column_sql}) VALUES ({placeholders})"
+            raw = cursor.cursor
+            for chunk in _chunks(frame, SQLITE_CHUNK_ROWS):
+                raw.executemany(sql, _sqlite_rows(chunk))
+    return frame.height
+
+
+def temp_table(name: str, columns: dict[str, str]) -> None:
+    """Create (or empty) a temporary table that lives until the connection closes.
+
+    `columns` maps column names to portable SQL types (text, bigint, integer, date,
+    boolean, numeric).
+    """
+    column_sql = ", ".join(f"{quote_name(col)} {sql_type}" for col, sql_type in columns.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote_name(name)}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {quote_name(name)} ({column_sql})")
+
+
+def temp_table_from_frame(name: str, frame: pl.DataFrame, types: dict[str, str]) -> int:
+    """Create temporary table `name` with `types` and load `frame` into it."""
+    temp_table(name, types)
+    count = copy_frame(name, frame.select(list(types)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {quote_name(name)}")
+    return count
+
+
+def execute(sql: str, params: Sequence[Any] | None = None) -> int:
+    """Run one statement and return the number of rows it touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return int(cursor.rowcount)
+
+
+def read_frame(
+    sql: str, params: Sequence[Any] | None = None, schema: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """Run a query on Django's connection and return its rows as a Polars frame."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        names = [col[0] for col in cursor.description]
+        rows = cursor.fetchall()
+    if schema is not None:
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=names, orient="row")

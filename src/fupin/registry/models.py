@@ -1,0 +1,182 @@
+"""Households, members, composition events, yearly assessments and status transitions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from fupin.regions.models import Region
+from fupin.registry.choices import (
+    Category,
+    Cause,
+    Education,
+    Health,
+    HouseholdStatus,
+    HousingGrade,
+    Labor,
+    MemberEventKind,
+    Relation,
+    Sex,
+)
+
+
+class IdNumberField(models.CharField):
+    """An 18-character resident ID number; `COLLATE "C"` on PostgreSQL (its index builds faster)."""
+
+    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class Household(models.Model):
+    """A rural household (农户) in the registry, poor or not; its status says which."""
+
+    household_no = models.CharField(max_length=32, unique=True)
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, db_column="village_code", related_name="households"
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.NOT_REGISTERED,
+        help_text="cached from the latest status transition",
+    )
+    category = models.CharField(max_length=12, choices=Category.choices, blank=True)
+    main_cause = models.CharField(max_length=12, choices=Cause.choices, blank=True)
+    second_cause = models.CharField(max_length=12, choices=Cause.choices, blank=True)
+    third_cause = models.CharField(max_length=12, choices=Cause.choices, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    bank_account = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["village", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(second_cause="") | ~Q(second_cause=models.F("main_cause")),
+                name="second_cause_differs_from_main",
+            ),
+            models.CheckConstraint(
+                condition=Q(third_cause="")
+                | (~Q(third_cause=models.F("main_cause")) & ~Q(third_cause=models.F("second_cause"))),
+                name="third_cause_differs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.household_no
+
+
+class Member(models.Model):
+    """A person in a household (家庭成员); inactive once they die or leave."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(max_length=50)
+    id_number = IdNumberField(max_length=18)
+    relation = models.CharField(max_length=12, choices=Relation.choices)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_date = models.DateField()
+    ethnicity = models.CharField(max_length=20)
+    education = models.CharField(max_length=12, choices=Education.choices, blank=True)
+    in_school = models.BooleanField(default=False)
+    health = models.CharField(max_length=10, choices=Health.choices)
+    labor = models.CharField(max_length=10, choices=Labor.choices, blank=True)
+    migrant_months = models.PositiveSmallIntegerField(default=0)
+    medical_insured = models.BooleanField(null=True)
+    critical_illness_insured = models.BooleanField(null=True)
+    pension_insured = models.BooleanField(null=True)
+    is_active = models.BooleanField(default=True, help_text="cached: no leaving event recorded")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(is_active=True), name="active_id_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head", is_active=True),
+                name="one_head_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(migrant_months__lte=12), name="migrant_months_at_most_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"
+
+
+class MemberEvent(models.Model):
+    """A dated change in a household's composition (人口自然增减): birth, death, marriage, move."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="member_events")
+    kind = models.CharField(max_length=12, choices=MemberEventKind.choices)
+    date = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.member_id}"
+
+
+class Assessment(models.Model):
+    """One household's facts for one year (年度信息采集): previous-year income and indicators."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="assessments")
+    year = models.PositiveSmallIntegerField()
+    wage_income = models.BigIntegerField(help_text="yuan")
+    business_income = models.BigIntegerField(help_text="yuan")
+    business_cost = models.BigIntegerField(help_text="yuan")
+    property_income = models.BigIntegerField(help_text="yuan")
+    transfer_income = models.BigIntegerField(help_text="yuan")
+    household_size = models.PositiveSmallIntegerField()
+    net_income_per_capita = models.DecimalField(max_digits=12, decimal_places=2)
+    food_ok = models.BooleanField()
+    clothing_ok = models.BooleanField()
+    education_ok = models.BooleanField()
+    medical_ok = models.BooleanField()
+    housing_grade = models.CharField(max_length=1, choices=HousingGrade.choices)
+    water_ok = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="one_assessment_per_year"),
+            models.CheckConstraint(
+                condition=Q(wage_income__gte=0)
+                & Q(business_income__gte=0)
+                & Q(business_cost__gte=0)
+                & Q(property_income__gte=0)
+                & Q(transfer_income__gte=0),
+                name="income_components_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(household_size__gte=1), name="household_not_empty"),
+        ]
+        indexes = [models.Index(fields=["year", "household"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+
+class StatusTransition(models.Model):
+    """A change of a household's register status (from, to, reason, year); the status's source."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=HouseholdStatus.choices)
+    to_status = models.CharField(max_length=16, choices=HouseholdStatus.choices)
+    year = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    case_ref = models.CharField(max_length=64, blank=True, help_text="the procedure case, if any")
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.from_status}->{self.to_status} {self.year}"
