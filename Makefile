@@ -21,7 +21,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/fupin demo
-	$(BIN)/fupin runserver 127.0.0.1:8000 --noreload
+	$(BIN)/fupin runserver 127.0.0.1:8000 --noreload --insecure
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -6,7 +6,36 @@ import pytest
 
 from fupin.core.audit import Actor
 
+# A real chain of 平塘县 (Guizhou, a western province) down to one villagers' committee.
+PINGTANG_CHAIN = [
+    ("52", "贵州省", 1, ""),
+    ("5227", "黔南布依族苗族自治州", 2, ""),
+    ("522727", "平塘县", 3, ""),
+    ("522727100", "平舟镇", 4, "rural"),
+    ("522727100218", "京舟村村民委员会", 5, "rural"),
+    ("522727100212", "拉全村村民委员会", 5, "rural"),
+]
+
 
 @pytest.fixture
 def actor() -> Actor:
     return Actor(None, "test-operator")
+
+
+@pytest.fixture
+def villages(db: None) -> list[str]:
+    """The region chain of two real villages of 平塘县; returns the village codes."""
+    from fupin.regions.models import Region
+
+    parent = None
+    for code, name, level, kind in PINGTANG_CHAIN:
+        region = Region.objects.create(
+            code=code, name=name, level=level, kind=kind, parent=parent if level < 5 else None,
+            is_western=True, edition=2023,
+        )  # fmt: skip
+        if level < 5:
+            parent = region
+        else:
+            region.parent_id = "522727100"
+            region.save()
+    return [code for code, _, level, _ in PINGTANG_CHAIN if level == 5]

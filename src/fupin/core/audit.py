@@ -32,9 +32,9 @@ class Actor:
 
     @classmethod
     def of(cls, user: AbstractBaseUser | AnonymousUser | None, label: str | None = None) -> Actor:
-        if user is None or not getattr(user, "is_authenticated", False):
+        if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
             return cls(None, label or "system")
-        return cls(user, label or user.get_username())  # type: ignore[union-attr]
+        return cls(user, label or user.get_username())
 
 
 SYSTEM = Actor(None, "system")
@@ -153,7 +153,10 @@ def audit_chain_verify(events: Iterable[AuditEvent] | None = None) -> int | None
             after=event.after,
             reason=event.reason,
         )
-        if event.prev_hash != prev or _event_hash(prev, event.created_at, event.actor_label, spec) != event.hash:
+        if (
+            event.prev_hash != prev
+            or _event_hash(prev, event.created_at, event.actor_label, spec) != event.hash
+        ):
             return event.id
         prev = event.hash
     return None

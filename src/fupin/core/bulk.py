@@ -33,15 +33,22 @@ def _chunks(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
         yield frame.slice(offset, size)
 
 
+def _sqlite_value(name: str, dtype: pl.DataType) -> pl.Expr:
+    # Django keeps SQLite datetimes as naive UTC text; booleans as 0/1; decimals as text.
+    if isinstance(dtype, pl.Datetime):
+        column = pl.col(name)
+        if dtype.time_zone is not None:
+            column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return column.dt.strftime("%Y-%m-%d %H:%M:%S%.6f")
+    if dtype == pl.Boolean:
+        return pl.col(name).cast(pl.Int8)
+    if dtype == pl.Date or isinstance(dtype, pl.Decimal):
+        return pl.col(name).cast(pl.String)
+    return pl.col(name)
+
+
 def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    converted = frame.with_columns(
-        pl.col(name).cast(pl.Int8) for name, dtype in frame.schema.items() if dtype == pl.Boolean
-    ).with_columns(
-        pl.col(name).cast(pl.String)
-        for name, dtype in frame.schema.items()
-        if dtype in (pl.Date, pl.Datetime, pl.Decimal) or isinstance(dtype, pl.Decimal)
-    )
-    return converted.rows()
+    return frame.select(_sqlite_value(name, dtype) for name, dtype in frame.schema.items()).rows()
 
 
 def copy_frame(table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> int:

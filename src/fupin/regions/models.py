@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-WESTERN_PROVINCES = frozenset({"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"})
+WESTERN_PROVINCES = frozenset(
+    {"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
+)
 CODE_LENGTH_BY_LEVEL = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
 
 

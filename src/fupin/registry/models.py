@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -23,7 +25,7 @@ from fupin.registry.choices import (
 class IdNumberField(models.CharField):
     """An 18-character resident ID number; `COLLATE "C"` on PostgreSQL (its index builds faster)."""
 
-    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"
@@ -62,7 +64,10 @@ class Household(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(third_cause="")
-                | (~Q(third_cause=models.F("main_cause")) & ~Q(third_cause=models.F("second_cause"))),
+                | (
+                    ~Q(third_cause=models.F("main_cause"))
+                    & ~Q(third_cause=models.F("second_cause"))
+                ),
                 name="third_cause_differs",
             ),
         ]

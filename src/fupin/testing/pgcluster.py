@@ -85,8 +85,16 @@ def running_cluster(settings: dict[str, str] | None = None) -> Iterator[Cluster]
     try:
         subprocess.run(
             _as_cluster_owner(
-                [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                 "--encoding=UTF8", "--locale=C.UTF-8"]
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
             ),
             check=True,
             capture_output=True,
@@ -94,8 +102,19 @@ def running_cluster(settings: dict[str, str] | None = None) -> Iterator[Cluster]
         opts = " ".join(f"-c {key}={value}" for key, value in options.items())
         subprocess.run(
             _as_cluster_owner(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
-                 "-o", opts, "-w", "-t", "60", "start"]
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(root / "server.log"),
+                    "-o",
+                    opts,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
             ),
             check=True,
             capture_output=True,
@@ -105,8 +124,9 @@ def running_cluster(settings: dict[str, str] | None = None) -> Iterator[Cluster]
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(
-                _as_cluster_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                   "-w", "stop"]),
+                _as_cluster_owner(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+                ),
                 check=False,
                 capture_output=True,
             )

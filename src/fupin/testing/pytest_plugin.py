@@ -31,6 +31,7 @@ def pytest_load_initial_conftests(
     early_config: pytest.Config, parser: pytest.Parser, args: list[str]
 ) -> None:
     if "--postgres" not in args:
+        os.environ["FUPIN_TEST_VENDOR"] = "sqlite"
         return
     try:
         cluster = _stack.enter_context(running_cluster())
@@ -39,6 +40,7 @@ def pytest_load_initial_conftests(
             raise pytest.UsageError(f"CI requires PostgreSQL: {exc}") from exc
         pytest.exit(f"PostgreSQL run skipped: {exc}", returncode=0)
     os.environ["DATABASE_URL"] = cluster.url()
+    os.environ["FUPIN_TEST_VENDOR"] = "postgresql"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

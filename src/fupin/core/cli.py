@@ -1,0 +1,32 @@
+"""Helpers shared by management commands: the operator as actor, parsing, printing."""
+
+from __future__ import annotations
+
+import getpass
+import re
+
+from django.core.management.base import CommandError
+
+from fupin.core.audit import Actor
+
+BAD_INPUT = 2
+
+
+def operator_actor() -> Actor:
+    """The OS user running a CLI command, as the audit actor."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor(None, f"cli:{name}")
+
+
+def parse_year_range(text: str) -> tuple[int, int]:
+    """'2014-2020' → (2014, 2020); '2016' → (2016, 2016)."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
+    if not match:
+        raise CommandError(f"years must look like 2014-2020, not {text!r}", returncode=BAD_INPUT)
+    first, last = int(match[1]), int(match[2] or match[1])
+    if last < first:
+        raise CommandError(f"year range runs backwards: {text!r}", returncode=BAD_INPUT)
+    return first, last

@@ -1,0 +1,22 @@
+"""The household file as county offices use it: CSV (UTF-8 or GBK) and XLSX, and the template.
+
+This is the file layer only: cells come out as stripped strings with their row numbers,
+and go in as the strings given. Parsing values and checking rules happen after it.
+"""
+
+from __future__ import annotations
+
+from fupin.registry.fileformats.issues import FileFormatError, FileIssue
+from fupin.registry.fileformats.reading import ROW, RawTable, read_household_file
+from fupin.registry.fileformats.template import write_template
+from fupin.registry.fileformats.writing import write_household_file
+
+__all__ = [
+    "ROW",
+    "FileFormatError",
+    "FileIssue",
+    "RawTable",
+    "read_household_file",
+    "write_household_file",
+    "write_template",
+]
