@@ -41,8 +41,8 @@ def generate(households: int) -> tuple[Any, Any]:
     """Two halves of one synthetic province: the registry's present and the file to import."""
     from fupin.core import bulk
     from fupin.regions.queries import prefix_upper_bound
+    from fupin.synth.calibration import DEFAULT_POVERTY_LINES
     from fupin.synth.kernels import synth_frames
-    from fupin.synth.services import POVERTY_LINES
 
     villages = bulk.read_frame(
         "SELECT code AS village_code, is_western FROM regions_region WHERE level = 5 "
@@ -52,7 +52,7 @@ def generate(households: int) -> tuple[Any, Any]:
     )
     frames = synth_frames(
         villages, households=2 * households, years=(YEAR, YEAR), seed=2016,
-        poverty_lines=POVERTY_LINES,
+        poverty_lines=DEFAULT_POVERTY_LINES,
     )  # fmt: skip
     present = frames.households["household_no"].gather_every(2)
     halves = []

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fupin.core",
     "fupin.regions",
     "fupin.registry",
+    "fupin.synth",
 ]
 
 MIDDLEWARE = [
