@@ -59,7 +59,7 @@ def generate(households: int) -> tuple[Any, Any]:
     for keep in (True, False):
 
         def pick(frame: pl.DataFrame, keep: bool = keep) -> pl.DataFrame:
-            return frame.filter(pl.col("household_no").is_in(present) == keep)
+            return frame.filter(pl.col("household_no").is_in(present.implode()) == keep)
 
         halves.append(
             {

@@ -9,16 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fupin.registry.importer import validate_rows
 from fupin.registry.issues import ISSUES
+from fupin.registry.validation import validate_rows
 from tests.registry.factories import family, household, person
 
 YEAR = 2016
 
 
 def _frame(rows: list[dict[str, str]]) -> pl.DataFrame:
+    """Rows as the file layer hands them on: text cells, empty cells null."""
     columns = sorted({key for row in rows for key in row})
-    data = {c: [row.get(c) for row in rows] for c in columns}
+    data = {c: [row.get(c) or None for row in rows] for c in columns}
     return pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String)).with_columns(
         pl.Series("_row", range(2, len(rows) + 2), dtype=pl.Int64)
     )

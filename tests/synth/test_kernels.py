@@ -24,7 +24,7 @@ from fupin.synth.calibration import REGISTRATION_UPLIFT, incidence_target
 from fupin.synth.kernels import SynthFrames, synth_frames
 from tests.synth.conftest import LINES, generate, villages_frame
 
-REFERENCE = date(2013, 12, 31)  # members are as of the end of the year before the first
+REFERENCE = date(2014, 12, 31)  # ages as the registry's rules count them in the first year
 PROFILE_OF_COUNTY = {"522727": "deep_west", "513221": "west", "433124": "non_west"}
 CAUSES = {
     "illness", "disability", "schooling", "disaster", "land", "water", "skills", "labor",
@@ -341,3 +341,27 @@ def test_bad_requests_are_refused(arguments: dict[str, Any], message: str) -> No
     request.update(arguments)
     with pytest.raises(ValueError, match=message):
         synth_frames(**request)
+
+
+def test_synthetic_households_pass_every_rule_of_the_import(country: SynthFrames) -> None:
+    # given the first year's rows as a county file would hold them
+    from fupin.registry.export import to_file_layout
+    from fupin.registry.issues import ISSUES
+    from fupin.registry.validation import validate_rows
+
+    first_year = int(country.assessments["year"].min())  # type: ignore[arg-type]
+    rows = (
+        country.members.join(country.households, on="household_no")
+        .join(
+            country.assessments.filter(pl.col("year") == first_year).drop("household_size"),
+            on="household_no",
+        )
+        .sort("household_no", pl.col("relation") != "head")
+    )
+    cells = to_file_layout(rows).with_row_index("_row", offset=2).cast({"_row": pl.Int64})
+    # when
+    _, issues = validate_rows(cells, year=first_year)
+    # then
+    errors = issues.filter(pl.col("code").map_elements(lambda c: ISSUES[c].severity == "error",
+                                                       return_dtype=pl.Boolean))  # fmt: skip
+    assert errors.height == 0, errors.group_by("code").len()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -120,3 +121,71 @@ def read_frame(
     if schema is not None:
         return pl.DataFrame(rows, schema=schema, orient="row")
     return pl.DataFrame(rows, schema=names, orient="row")
+
+
+# A load at least this large, relative to the rows a table holds, rebuilds the table's
+# secondary indexes and foreign keys after it instead of updating them row by row.
+REBUILD_FRACTION = 0.2
+REBUILD_MIN_ROWS = 100_000
+
+
+def _estimated_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        estimate = float(cursor.fetchone()[0])
+        if estimate < 0:  # never analysed: count, it is the rare case of a young table
+            cursor.execute(f"SELECT count(*) FROM {quote_name(table)}")
+            estimate = float(cursor.fetchone()[0])
+    return int(estimate)
+
+
+def _secondary_structures(table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(constraint name, definition) of the table's unique and foreign-key constraints, and
+    (index name, definition) of its other indexes; the primary key is left alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC",
+            [table],
+        )
+        constraints = [(row[0], row[1]) for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            [table],
+        )
+        indexes = [(row[0], row[1]) for row in cursor.fetchall()]
+    return constraints, indexes
+
+
+@contextmanager
+def large_load(table: str, rows: int) -> Iterator[bool]:
+    """Around a COPY of `rows` into `table`: on PostgreSQL, when the load is large next to
+    the table, drop its secondary indexes and unique and foreign-key constraints first
+    and build them again after, set-wise (one sort per index, one join per key).
+
+    Yields whether it rebuilt. The rebuild runs in the caller's transaction, so a load
+    that breaks a constraint fails whole; meanwhile the table is locked against readers.
+    """
+    if not is_postgresql() or rows < REBUILD_MIN_ROWS:
+        yield False
+        return
+    if rows < REBUILD_FRACTION * _estimated_rows(table):
+        yield False
+        return
+    constraints, indexes = _secondary_structures(table)
+    with connection.cursor() as cursor:
+        for name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {quote_name(table)} DROP CONSTRAINT {quote_name(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {quote_name(name)}")
+    yield True
+    with connection.cursor() as cursor:
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in reversed(constraints):
+            cursor.execute(
+                f"ALTER TABLE {quote_name(table)} ADD CONSTRAINT {quote_name(name)} {definition}"
+            )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core.fields import CodeField
+
 WESTERN_PROVINCES = frozenset(
     {"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
 )
@@ -32,7 +34,7 @@ class Kind(models.TextChoices):
 class Region(models.Model):
     """A division of any level, keyed by its NBS code; retired codes are kept, never deleted."""
 
-    code = models.CharField(max_length=12, primary_key=True)
+    code = CodeField(max_length=12, primary_key=True)
     name = models.CharField(max_length=100)
     level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
     parent = models.ForeignKey(

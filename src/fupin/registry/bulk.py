@@ -8,10 +8,7 @@ its before and after; new rows are covered by one summary event naming the sourc
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -20,10 +17,9 @@ from django.db import connection, transaction
 
 from fupin.core import bulk
 from fupin.core.audit import Actor, EventSpec, audit_record_many
+from fupin.core.timing import Steps
 from fupin.registry import kernels
 from fupin.registry.choices import HouseholdStatus
-
-logger = logging.getLogger(__name__)
 
 HOUSEHOLD_TABLE = "registry_household"
 MEMBER_TABLE = "registry_member"
@@ -52,7 +48,7 @@ class BulkResult:
     assessments_updated: int = 0
     transitions_inserted: int = 0
     seconds: float = 0.0
-    steps: dict[str, float] = field(default_factory=dict, repr=False)
+    steps: Steps = field(default_factory=lambda: Steps("registry bulk write"), repr=False)
 
     def counts(self) -> dict[str, int]:
         """The row counts alone."""
@@ -62,14 +58,6 @@ class BulkResult:
     @property
     def changed(self) -> bool:
         return any(self.counts().values())
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        """Time one step; logged and kept in `steps` so benchmarks can show where time goes."""
-        started = time.perf_counter()
-        yield
-        self.steps[name] = round(time.perf_counter() - started, 3)
-        logger.info("registry bulk write: %s took %.3f s", name, self.steps[name])
 
 
 def registry_bulk_write(
@@ -101,13 +89,13 @@ def registry_bulk_write(
     now = datetime.now(UTC)
     with transaction.atomic():
         _lock_registry()
-        with result.step("households"):
+        with result.steps.step("households"):
             ids = _household_ids(households, transitions, now, result, events)
-        with result.step("members"):
+        with result.steps.step("members"):
             _upsert_members(members, ids, result, events)
-        with result.step("assessments"):
+        with result.steps.step("assessments"):
             _upsert_assessments(assessments, ids, result, events)
-        with result.step("transitions"):
+        with result.steps.step("transitions"):
             _insert_transitions(transitions, ids, now, result)
         summary = result.counts()
         if result.changed:
@@ -121,7 +109,7 @@ def registry_bulk_write(
                     reason=reason,
                 ),
             )
-            with result.step("audit"):
+            with result.steps.step("audit"):
                 audit_record_many(actor=actor, events=events)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -188,7 +176,8 @@ def _household_ids(
                 pl.lit(now).alias("updated_at"),
             )
         )
-        bulk.copy_frame(HOUSEHOLD_TABLE, fresh)
+        with bulk.large_load(HOUSEHOLD_TABLE, fresh.height):
+            bulk.copy_frame(HOUSEHOLD_TABLE, fresh)
         result.households_inserted = fresh.height
     changed = kernels.changed_rows(households, existing, ["household_no"], fields)
     if changed.height:
@@ -243,10 +232,11 @@ def _upsert_members(
             events += _update_events("member", changed, fields, "id_number")
             result.members_updated = changed.height
     if fresh.height:
-        bulk.copy_frame(
-            MEMBER_TABLE,
-            fresh.drop("household_no", "fresh").with_columns(pl.lit(True).alias("is_active")),
-        )
+        with bulk.large_load(MEMBER_TABLE, fresh.height):
+            bulk.copy_frame(
+                MEMBER_TABLE,
+                fresh.drop("household_no", "fresh").with_columns(pl.lit(True).alias("is_active")),
+            )
         result.members_inserted = fresh.height
 
 
@@ -281,7 +271,8 @@ def _upsert_assessments(
             events += _update_events("assessment", changed, fields, "household_no")
             result.assessments_updated = changed.height
     if fresh.height:
-        bulk.copy_frame(ASSESSMENT_TABLE, fresh.drop("household_no", "fresh"))
+        with bulk.large_load(ASSESSMENT_TABLE, fresh.height):
+            bulk.copy_frame(ASSESSMENT_TABLE, fresh.drop("household_no", "fresh"))
         result.assessments_inserted = fresh.height
 
 

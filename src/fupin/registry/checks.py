@@ -14,7 +14,9 @@ from fupin.registry.columns import COLUMNS
 from fupin.registry.issues import empty_issues
 
 ROW = "_row"
-HOUSEHOLD_LEVEL = [c.name for c in COLUMNS if c.level in ("household", "assessment")]
+HOUSEHOLD_LEVEL = [
+    c.name for c in COLUMNS if c.level in ("household", "assessment") and c.name != "household_no"
+]
 HEAD_REQUIRED = [c.name for c in COLUMNS if c.level in ("household", "assessment") and c.required]
 MEMBER_REQUIRED = [c.name for c in COLUMNS if c.level == "member" and c.required]
 WORKING_AGE = (16, 65)
@@ -52,13 +54,12 @@ def _with_context(members: pl.DataFrame, year: int) -> pl.DataFrame:
         (pl.lit(year) - pl.col("birth_date").dt.year()).alias("_age"),
         (pl.col("relation") == "head").fill_null(False).alias("_is_head"),
     )
-    heads = frame.group_by("household_no").agg(
-        pl.col("_is_head").sum().alias("_heads"),
-        pl.col(ROW).filter(pl.col("_is_head")).first().alias("_head_row"),
-        pl.col(ROW).min().alias("_first_row"),
-        pl.len().alias("_size"),
+    # Window expressions add columns without copying the others (a join would copy all).
+    return frame.with_columns(
+        pl.col("_is_head").sum().over("household_no").alias("_heads"),
+        pl.col(ROW).min().over("household_no").alias("_first_row"),
+        pl.len().over("household_no").alias("_size"),
     )
-    return frame.join(heads, on="household_no", how="left")
 
 
 def _household_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -101,10 +102,20 @@ def _conflict_issues(frame: pl.DataFrame) -> list[pl.DataFrame]:
     present = [name for name in HOUSEHOLD_LEVEL if name in frame.columns]
     if not present:
         return []
-    head_values = frame.filter(pl.col("_is_head") & (pl.col("_heads") == 1)).select(
+    is_head = pl.col("_is_head")
+    # Member rows usually leave household fields empty: find the few that fill any, and
+    # compare those households only.
+    filled = frame.filter(
+        ~is_head & (pl.col("_heads") == 1) & pl.any_horizontal(pl.col(present).is_not_null())
+    )
+    if filled.height == 0:
+        return []
+    flags = filled.select("household_no").unique()
+    rows = frame.join(flags.select("household_no"), on="household_no")
+    head_values = rows.filter(is_head).select(
         "household_no", *[pl.col(name).alias(f"{name}__head") for name in present]
     )
-    joined = frame.filter(~pl.col("_is_head")).join(head_values, on="household_no", how="inner")
+    joined = rows.filter(~is_head).join(head_values, on="household_no", how="inner")
     return [
         _issue(
             joined,

@@ -8,6 +8,7 @@ written unless the operator asks to apply the households whose rows are all vali
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +17,12 @@ from django.db import transaction
 
 from fupin.core import bulk
 from fupin.core.audit import Actor
-from fupin.registry import kernels
+from fupin.core.timing import Steps
 from fupin.registry.bulk import BulkResult, registry_bulk_write
-from fupin.registry.checks import check_households
 from fupin.registry.fileformats import FileFormatError, read_household_file
-from fupin.registry.idnumber import id_check_frame
 from fupin.registry.issues import describe, empty_issues
 from fupin.registry.parsing import parse_cells
+from fupin.registry.validation import check_typed, split_frames
 
 REPORT_COLUMNS = ["file", "row", "column", "code", "severity", "message_zh", "message_en", "value"]
 
@@ -39,6 +39,7 @@ class ImportReport:
     applied: bool = False
     skipped_households: int = 0
     result: BulkResult | None = None
+    steps: Steps = field(default_factory=lambda: Steps("household import"))
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -84,32 +85,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def validate_rows(raw: pl.DataFrame, *, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse and check all-text rows without the database: typed rows and issues."""
-    typed, cell_issues = parse_cells(raw)
-    typed, id_issues = _check_ids(typed)
-    rule_issues = check_households(typed, year=year)
-    return typed, pl.concat([cell_issues, id_issues, rule_issues])
-
-
-def _check_ids(typed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Normalise ID numbers (15 → 18 digits) and report the invalid ones."""
-    checked = id_check_frame(typed.select("_row", "id_number"), "id_number")
-    reported = pl.col("id_error").is_not_null() & pl.col("id_number").is_not_null()
-    issues = checked.filter(reported).select(
-        pl.col("_row").alias("row"),
-        pl.lit("id_number").alias("column"),
-        pl.col("id_error").alias("code"),
-        pl.col("id_number").alias("value"),
-    )
-    typed = typed.with_columns(
-        checked["id_normalized"].alias("id_number"),
-        checked["id_sex"].alias("id_sex"),
-        checked["id_birth_date"].alias("id_birth_date"),
-    )
-    return typed, issues
 
 
 def registry_issues(typed: pl.DataFrame) -> pl.DataFrame:
@@ -160,36 +135,28 @@ def _ids_elsewhere(typed: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def split_frames(typed: pl.DataFrame, *, year: int) -> dict[str, pl.DataFrame]:
-    """The bulk writer's frames from valid typed rows: households, members, assessments."""
-    heads = typed.filter(pl.col("relation") == "head")
-    sizes = typed.group_by("household_no").agg(pl.len().cast(pl.Int16).alias("household_size"))
-    assessments = heads.join(sizes, on="household_no").with_columns(
-        pl.lit(year, pl.Int16).alias("year")
-    )
-    return {
-        "households": kernels.conform(heads, kernels.HOUSEHOLD_FIELDS),
-        "members": kernels.conform(typed, kernels.MEMBER_FIELDS),
-        "assessments": kernels.conform(assessments, kernels.ASSESSMENT_FIELDS),
-    }
-
-
 def household_file_import(
     *, path: Path, year: int, actor: Actor, apply_valid: bool = False, dry_run: bool = False
 ) -> ImportReport:
     """Import a household file for `year`: all-or-nothing unless `apply_valid`."""
     report = ImportReport(path=path, year=year)
+    step = report.steps.step
     try:
-        raw = read_household_file(path)
+        with step("read"):
+            raw = read_household_file(path)
     except FileFormatError as exc:
         report.issues = file_issue_frame(exc)
         return report
-    typed, issues = validate_rows(raw.frame, year=year)
+    with step("validate"):
+        typed, cell_issues = parse_cells(raw.frame)
+        del raw  # the text cells are no longer needed
+        typed, issues = check_typed(typed, cell_issues, year=year)
     report.rows = typed.height
     report.households = typed["household_no"].n_unique()
     with transaction.atomic():
-        issues = pl.concat([issues, registry_issues(typed)])
-        report.issues = describe(issues).sort("row", "column", "code")
+        with step("check against the register"):
+            issues = pl.concat([issues, registry_issues(typed)])
+            report.issues = describe(issues).sort("row", "column", "code")
         bad_rows = report.errors.select("row")
         if dry_run or (bad_rows.height and not apply_valid):
             return report
@@ -197,13 +164,18 @@ def household_file_import(
         valid = typed.join(bad_households, on="household_no", how="anti").filter(
             pl.col("household_no").is_not_null()
         )
+        del typed
         report.skipped_households = report.households - valid["household_no"].n_unique()
         if valid.height:
-            report.result = registry_bulk_write(
-                **split_frames(valid, year=year),
-                actor=actor,
-                reason=f"import {path.name} for {year}",
-                source=f"{path.name} sha256:{file_sha256(path)}",
-            )
+            with step("write"):
+                report.result = registry_bulk_write(
+                    **split_frames(valid, year=year),
+                    actor=actor,
+                    reason=f"import {path.name} for {year}",
+                    source=f"{path.name} sha256:{file_sha256(path)}",
+                )
         report.applied = True
+        # Deferred foreign-key checks run at commit; time it apart from the write.
+        commit_started = time.perf_counter()
+    report.steps.record("commit", time.perf_counter() - commit_started)
     return report

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 
+from fupin.core.fields import CodeField
 from fupin.regions.models import Region
 from fupin.registry.choices import (
     Category,
@@ -22,22 +21,18 @@ from fupin.registry.choices import (
 )
 
 
-class IdNumberField(models.CharField):
-    """An 18-character resident ID number; `COLLATE "C"` on PostgreSQL (its index builds faster)."""
-
-    def db_parameters(self, connection: Any) -> dict[str, Any]:
-        params = super().db_parameters(connection)
-        if connection.vendor == "postgresql":
-            params["collation"] = "C"
-        return params
-
-
 class Household(models.Model):
     """A rural household (农户) in the registry, poor or not; its status says which."""
 
-    household_no = models.CharField(max_length=32, unique=True)
+    # Uniqueness is a Meta constraint, not unique=True, so PostgreSQL gets no second
+    # (varchar_pattern_ops) index on it; the village is indexed by (village, status).
+    household_no = CodeField(max_length=32)
     village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, db_column="village_code", related_name="households"
+        Region,
+        on_delete=models.PROTECT,
+        db_column="village_code",
+        related_name="households",
+        db_index=False,
     )
     status = models.CharField(
         max_length=16,
@@ -56,8 +51,9 @@ class Household(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["village", "status"])]
+        indexes = [models.Index(fields=["village", "status"], name="household_village_status")]
         constraints = [
+            models.UniqueConstraint(fields=["household_no"], name="household_no_unique"),
             models.CheckConstraint(
                 condition=Q(second_cause="") | ~Q(second_cause=models.F("main_cause")),
                 name="second_cause_differs_from_main",
@@ -81,7 +77,7 @@ class Member(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(max_length=50)
-    id_number = IdNumberField(max_length=18)
+    id_number = CodeField(max_length=18)
     relation = models.CharField(max_length=12, choices=Relation.choices)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
@@ -119,7 +115,9 @@ class MemberEvent(models.Model):
     """A dated change in a household's composition (人口自然增减): birth, death, marriage, move."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="member_events")
+    household = models.ForeignKey(  # indexed by (household, date)
+        Household, on_delete=models.PROTECT, related_name="member_events", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=MemberEventKind.choices)
     date = models.DateField()
     note = models.CharField(max_length=200, blank=True)
@@ -134,7 +132,10 @@ class MemberEvent(models.Model):
 class Assessment(models.Model):
     """One household's facts for one year (年度信息采集): previous-year income and indicators."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="assessments")
+    # Indexed by the (household, year) unique constraint.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     wage_income = models.BigIntegerField(help_text="yuan")
     business_income = models.BigIntegerField(help_text="yuan")
@@ -163,7 +164,6 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(household_size__gte=1), name="household_not_empty"),
         ]
-        indexes = [models.Index(fields=["year", "household"])]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}"
@@ -172,7 +172,9 @@ class Assessment(models.Model):
 class StatusTransition(models.Model):
     """A change of a household's register status (from, to, reason, year); the status's source."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="transitions")
+    household = models.ForeignKey(  # indexed by (household, date)
+        Household, on_delete=models.PROTECT, related_name="transitions", db_index=False
+    )
     from_status = models.CharField(max_length=16, choices=HouseholdStatus.choices)
     to_status = models.CharField(max_length=16, choices=HouseholdStatus.choices)
     year = models.PositiveSmallIntegerField()

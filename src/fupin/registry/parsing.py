@@ -21,20 +21,16 @@ CAUSE_SEPARATORS = r"[;；、,，]"
 ROW = "_row"
 
 
-def _raw(name: str) -> pl.Expr:
-    return pl.col(name).str.strip_chars()
-
-
 def _flag(name: str) -> pl.Expr:
     """'yes'/'no' (or 是/否, ...) → Boolean; anything else → null."""
-    slug = _raw(name).replace_strict(FORM_VALUES[name], default=None, return_dtype=pl.String)
+    slug = pl.col(name).replace_strict(FORM_VALUES[name], default=None, return_dtype=pl.String)
     return pl.when(slug == "yes").then(True).when(slug == "no").then(False)
 
 
 def typed_value(column: Column) -> pl.Expr:
     """The typed value of one column (null where empty or unreadable)."""
     name = column.name
-    raw = _raw(name)
+    raw = pl.col(name)
     if column.kind == "enum":
         return raw.replace_strict(FORM_VALUES[name], default=None, return_dtype=pl.String)
     if column.kind == "flag":
@@ -46,38 +42,34 @@ def typed_value(column: Column) -> pl.Expr:
     return raw
 
 
-def _cell_checks(column: Column) -> list[pl.Expr]:
-    """Expressions giving an issue code (or null) per row for one column's cells."""
+def _cell_checks(column: Column) -> list[tuple[str, pl.Expr]]:
+    """(issue code, condition) pairs for one column's cells; a true condition is an issue."""
     name = column.name
-    raw = _raw(name)
+    raw = pl.col(name)
     present = raw.is_not_null() & (raw != "")
-    checks: list[pl.Expr] = []
+    checks: list[tuple[str, pl.Expr]] = []
     if column.kind == "text":
-        checks.append(pl.when(raw.str.contains(CONTROL)).then(pl.lit("value.control_char")))
-        checks.append(pl.when(raw.str.contains(FORMULA)).then(pl.lit("value.formula")))
+        checks.append(("value.control_char", raw.str.contains(CONTROL)))
+        checks.append(("value.formula", raw.str.contains(FORMULA)))
     if column.kind in ("text", "code"):
-        too_long = raw.str.len_chars() > column.max_length
-        checks.append(pl.when(too_long).then(pl.lit("value.too_long")))
+        checks.append(("value.too_long", raw.str.len_chars() > column.max_length))
     if column.kind in ("enum", "flag"):
-        unknown = present & typed_value(column).is_null()
-        checks.append(pl.when(unknown).then(pl.lit("value.unknown")))
+        checks.append(("value.unknown", present & typed_value(column).is_null()))
     if column.kind in ("int", "money"):
-        bad = present & ~raw.str.contains(INTEGER)
-        checks.append(pl.when(bad).then(pl.lit("value.not_integer")))
+        checks.append(("value.not_integer", present & ~raw.str.contains(INTEGER)))
     if column.kind == "money":
         negative = raw.str.contains(INTEGER) & (raw.cast(pl.Int64, strict=False) < 0)
-        checks.append(pl.when(negative).then(pl.lit("income.negative")))
+        checks.append(("income.negative", negative))
     if column.kind == "date":
         bad = present & (~raw.str.contains(DATE) | typed_value(column).is_null())
-        checks.append(pl.when(bad).then(pl.lit("value.date")))
+        checks.append(("value.date", bad))
     if column.kind == "code":
-        bad = present & ~raw.str.contains(r"^[0-9]{12}$")
-        checks.append(pl.when(bad).then(pl.lit("village.code_format")))
+        checks.append(("village.code_format", present & ~raw.str.contains(r"^[0-9]{12}$")))
     if name == "migrant_months":
-        out_of_range = raw.str.contains(INTEGER) & ~raw.cast(pl.Int64, strict=False).is_between(
-            0, 12
+        months = raw.cast(pl.Int64, strict=False)
+        checks.append(
+            ("member.migrant_months", raw.str.contains(INTEGER) & ~months.is_between(0, 12))
         )
-        checks.append(pl.when(out_of_range).then(pl.lit("member.migrant_months")))
     return checks
 
 
@@ -141,38 +133,52 @@ def _other_causes(frame: pl.DataFrame) -> list[pl.Expr]:
     ]
 
 
+def _cell_issues(raw: pl.DataFrame, present: list[Column]) -> pl.DataFrame:
+    """Every cell-level check of every column; issues in long form (row, column, code)."""
+    checks = [(column.name, code, condition) for column in present
+              for code, condition in _cell_checks(column)]  # fmt: skip
+    if not checks:
+        return empty_issues()
+    # One boolean pass over all cells finds the rare rows with an issue; the issue codes
+    # are spelled out for those rows only (a text column per check would cost gigabytes).
+    any_issue = pl.any_horizontal([condition.fill_null(False) for _, _, condition in checks])
+    flagged = raw.filter(any_issue)
+    codes = flagged.select(
+        pl.col(ROW),
+        *[
+            pl.when(condition).then(pl.lit(code)).alias(f"{name}{_SEPARATOR}{index}")
+            for index, (name, code, condition) in enumerate(checks)
+        ],
+    )
+    long = (
+        codes.unpivot(index=ROW, variable_name="check", value_name="code")
+        .filter(pl.col("code").is_not_null())
+        .with_columns(pl.col("check").str.split(_SEPARATOR).list.first().alias("column"))
+    )
+    values = flagged.select(ROW, *[pl.col(c.name) for c in present]).unpivot(
+        index=ROW, variable_name="column", value_name="value"
+    )
+    return long.join(values, on=[ROW, "column"], how="left").select(
+        pl.col(ROW).alias("row"), "column", "code", "value"
+    )
+
+
+_SEPARATOR = "\x1f"
+
+
 def parse_cells(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed columns and cell-level issues of an all-text household frame.
 
-    `raw` holds canonical column names (any subset of COLUMNS) as strings and `_row`.
-    Empty strings count as empty cells.
+    `raw` holds canonical column names (any subset of COLUMNS) as strings and `_row`,
+    cells stripped and empty cells null, as `registry.fileformats` gives them.
     """
     present = [c for c in COLUMNS if c.name in raw.columns]
-    raw = raw.with_columns(
-        pl.when(_raw(c.name) == "").then(None).otherwise(_raw(c.name)).alias(c.name)
-        for c in present
+    issues = pl.concat(
+        [_cause_list_checks(raw), _cell_issues(raw, present)], how="vertical_relaxed"
     )
-    issue_parts = [_cause_list_checks(raw)]
-    for column in present:
-        checks = _cell_checks(column)
-        if not checks:
-            continue
-        codes = raw.select(
-            pl.col(ROW).alias("row"),
-            pl.col(column.name).alias("value"),
-            pl.concat_list(checks).list.drop_nulls().alias("code"),
-        ).explode("code")
-        issue_parts.append(
-            codes.filter(pl.col("code").is_not_null()).select(
-                "row", pl.lit(column.name).alias("column"), "code", "value"
-            )
-        )
     typed = raw.select(
         pl.col(ROW),
         *[typed_value(c).alias(c.name) for c in present if c.name != "other_causes"],
         *_other_causes(raw),
     )
-    issues = pl.concat([p.cast(empty_issues().schema) for p in issue_parts]).unique(
-        maintain_order=True
-    )
-    return typed, issues
+    return typed, issues.cast(empty_issues().schema).unique(maintain_order=True)

@@ -19,9 +19,10 @@ from fupin.registry.bulk import BulkResult, registry_bulk_write
 from fupin.registry.checks import check_households
 from fupin.registry.choices import JOIN_EVENTS, LEAVE_EVENTS, MemberEventKind, Relation
 from fupin.registry.idnumber import IdNumberError, id_birth_date, id_normalize, id_sex
-from fupin.registry.importer import registry_issues, split_frames
+from fupin.registry.importer import registry_issues
 from fupin.registry.issues import describe, empty_issues
 from fupin.registry.models import Household, Member, MemberEvent
+from fupin.registry.validation import split_frames
 
 
 class RegistryValidationError(Exception):

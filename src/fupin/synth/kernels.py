@@ -278,7 +278,9 @@ def _members_frame(
     household = families.household
     male = families.male
     ethnicity = _ethnicities(rng, places, families)
-    birth = _birth_dates(rng, families.age, first_year - 1)
+    # The registry's rules count age as the assessment year minus the birth year
+    # (registry.checks), so the ages the attributes were drawn for hold in the first year.
+    birth = _birth_dates(rng, families.age, first_year)
     people = pl.DataFrame(
         {
             "village_code": places.village_code.gather(household),

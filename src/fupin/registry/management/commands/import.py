@@ -76,3 +76,4 @@ class Command(BaseCommand):
                 out.write(f"skipped {report.skipped_households} households with errors")
         elif not report.errors.height and report.applied:
             out.write("nothing to write")
+        out.write(f"steps: {report.steps}")
