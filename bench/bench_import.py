@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -166,15 +165,19 @@ def baseline_sqlite(rows: dict[str, pl.DataFrame]) -> float:
 def import_in_child(path: Path) -> tuple[float, float, str]:
     """Run `fupin import households` as an operator would; wall seconds and peak MiB."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "fupin.cli", "import", "households", str(path), "--year", str(YEAR)],
-        capture_output=True, text=True, check=False, env=os.environ.copy(),
-    )  # fmt: skip
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"import failed ({done.returncode}): {done.stderr[-2000:]}")
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak_mib, done.stdout.strip().splitlines()[-1]
+    command = [sys.executable, "-m", "fupin.cli", "import", "households", str(path),
+               "--year", str(YEAR)]  # fmt: skip
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        # wait4 gives this child's own peak resident set, not that of earlier children.
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        output = out.read()
+    if child.returncode != 0:
+        raise RuntimeError(f"import failed ({child.returncode}): {output[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
 
 
 def run(households: int, scratch: Path) -> dict[str, Any]:

@@ -86,12 +86,27 @@ def temp_table(name: str, columns: dict[str, str]) -> None:
     """Create (or empty) a temporary table that lives until the connection closes.
 
     `columns` maps column names to portable SQL types (text, bigint, integer, date,
-    boolean, numeric).
+    boolean, numeric), or `code` for a text column that joins a `CodeField`.
     """
-    column_sql = ", ".join(f"{quote_name(col)} {sql_type}" for col, sql_type in columns.items())
+    column_sql = ", ".join(
+        f"{quote_name(col)} {_portable_type(sql_type)}" for col, sql_type in columns.items()
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {quote_name(name)}")
         cursor.execute(f"CREATE TEMPORARY TABLE {quote_name(name)} ({column_sql})")
+
+
+def _portable_type(sql_type: str) -> str:
+    if sql_type == "code":
+        # The collation of CodeField columns, so that joins can probe their indexes.
+        return 'text COLLATE "C"' if is_postgresql() else "text"
+    return sql_type
+
+
+def large_join_memory() -> None:
+    """Let this transaction's hash joins over whole files stay in memory (PostgreSQL)."""
+    if is_postgresql():
+        execute("SET LOCAL work_mem = '256MB'")
 
 
 def temp_table_from_frame(name: str, frame: pl.DataFrame, types: dict[str, str]) -> int:
@@ -131,12 +146,27 @@ REBUILD_MIN_ROWS = 100_000
 
 def _estimated_rows(table: str) -> int:
     with connection.cursor() as cursor:
+        if not is_postgresql():
+            # Rows are never deleted from registry tables, so the largest id is close.
+            cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {quote_name(table)}")
+            return int(cursor.fetchone()[0])
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
         estimate = float(cursor.fetchone()[0])
         if estimate < 0:  # never analysed: count, it is the rare case of a young table
             cursor.execute(f"SELECT count(*) FROM {quote_name(table)}")
             estimate = float(cursor.fetchone()[0])
     return int(estimate)
+
+
+def _sqlite_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's explicit indexes (unique ones included)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [table],
+        )
+        return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
 def _secondary_structures(table: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -162,21 +192,28 @@ def _secondary_structures(table: str) -> tuple[list[tuple[str, str]], list[tuple
 
 @contextmanager
 def large_load(table: str, rows: int) -> Iterator[bool]:
-    """Around a COPY of `rows` into `table`: on PostgreSQL, when the load is large next to
-    the table, drop its secondary indexes and unique and foreign-key constraints first
-    and build them again after, set-wise (one sort per index, one join per key).
+    """Around a COPY of `rows` into `table`: when the load is large next to the table,
+    drop its secondary indexes (and on PostgreSQL its unique and foreign-key constraints)
+    first and build them again after, set-wise (one sort per index, one join per key).
 
     Yields whether it rebuilt. The rebuild runs in the caller's transaction, so a load
     that breaks a constraint fails whole; meanwhile the table is locked against readers.
     """
-    if not is_postgresql() or rows < REBUILD_MIN_ROWS:
+    present = _estimated_rows(table) if rows >= REBUILD_MIN_ROWS else None
+    # SQLite gained nothing from it but on a first load into an empty table (measured).
+    fraction = REBUILD_FRACTION if is_postgresql() else float("inf")
+    if present is None or (present > 0 and rows < fraction * present):
         yield False
         return
-    if rows < REBUILD_FRACTION * _estimated_rows(table):
-        yield False
-        return
-    constraints, indexes = _secondary_structures(table)
+    if is_postgresql():
+        constraints, indexes = _secondary_structures(table)
+    else:  # SQLite cannot drop a foreign key; its deferred checks run at commit anyway
+        constraints, indexes = [], _sqlite_indexes(table)
     with connection.cursor() as cursor:
+        if is_postgresql():
+            # ALTER TABLE refuses a table with deferred key checks pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")  # one sort per index
         for name, _ in constraints:
             cursor.execute(f"ALTER TABLE {quote_name(table)} DROP CONSTRAINT {quote_name(name)}")
         for name, _ in indexes:
@@ -189,3 +226,5 @@ def large_load(table: str, rows: int) -> Iterator[bool]:
             cursor.execute(
                 f"ALTER TABLE {quote_name(table)} ADD CONSTRAINT {quote_name(name)} {definition}"
             )
+        if is_postgresql():
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default

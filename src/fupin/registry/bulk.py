@@ -159,7 +159,7 @@ def _household_ids(
         f"SELECT h.id, h.household_no, {', '.join('h.' + f for f in fields)} "
         f"FROM {HOUSEHOLD_TABLE} h JOIN fupin_keys k ON k.household_no = h.household_no",
         households.select("household_no"),
-        {"household_no": "text"},
+        {"household_no": "code"},
     )
     existing = kernels.conform(existing, {"id": pl.Int64(), **kernels.HOUSEHOLD_FIELDS})
     fresh = households.join(existing.select("household_no"), on="household_no", how="anti")

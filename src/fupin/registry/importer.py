@@ -92,7 +92,7 @@ def registry_issues(typed: pl.DataFrame) -> pl.DataFrame:
     if "village_code" not in typed.columns:
         return _ids_elsewhere(typed).cast(empty_issues().schema)
     villages = typed.filter(pl.col("village_code").is_not_null()).select("village_code").unique()
-    bulk.temp_table_from_frame("fupin_import_villages", villages, {"village_code": "text"})
+    bulk.temp_table_from_frame("fupin_import_villages", villages, {"village_code": "code"})
     known = bulk.read_frame(
         "SELECT v.village_code, r.level, r.retired_in FROM fupin_import_villages v "
         "LEFT JOIN regions_region r ON r.code = v.village_code",
@@ -118,8 +118,9 @@ def _ids_elsewhere(typed: pl.DataFrame) -> pl.DataFrame:
     ids = typed.filter(pl.col("id_number").is_not_null()).select("id_number", "household_no")
     if bulk.read_frame("SELECT 1 FROM registry_member LIMIT 1").height == 0:
         return empty_issues()
+    bulk.large_join_memory()
     bulk.temp_table_from_frame(
-        "fupin_import_ids", ids, {"id_number": "text", "household_no": "text"}
+        "fupin_import_ids", ids, {"id_number": "code", "household_no": "code"}
     )
     clashes = bulk.read_frame(
         "SELECT i.id_number, h.household_no AS registered_in FROM fupin_import_ids i "

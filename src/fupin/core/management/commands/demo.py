@@ -32,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from fupin.regions.models import Region
+        from fupin.regions.queries import code_prefix_q
         from fupin.regions.services import regions_load
         from fupin.registry.models import Household
         from fupin.synth.services import synth_generate
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             self.stdout.write("loading the national divisions (665,277 regions) ...")
             loaded = regions_load(source=None, only=None, edition=2023, actor=actor)
             self.stdout.write(f"  {loaded}")
-        if not Household.objects.filter(village_id__startswith=DEMO_COUNTY).exists():
+        if not Household.objects.filter(code_prefix_q(DEMO_COUNTY, "village_id")).exists():
             self.stdout.write(f"generating {options['households']:,} households in 平塘县 ...")
             result = synth_generate(
                 region=DEMO_COUNTY, households=options["households"], years=DEMO_YEARS,

@@ -1,0 +1,79 @@
+"""Benchmark: `fupin synth` of 1,000,000 households with seven years of assessments.
+
+Generates and loads through the registry's bulk path into an empty registry (the national
+divisions loaded first, not timed), on the configured database or a throwaway PostgreSQL
+cluster (`--postgres`).
+
+    .venv/bin/python -m bench.bench_synth --postgres [--households 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+REGION = "52"
+YEARS = (2014, 2020)
+BUDGET_SECONDS = 180.0
+
+
+def run(households: int) -> dict[str, Any]:
+    """Time generation and loading; return the figures."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from fupin.core.audit import Actor
+    from fupin.regions.services import SHIPPED_EDITION, regions_load
+    from fupin.synth.services import synth_generate
+
+    call_command("migrate", verbosity=0)
+    actor = Actor(None, "bench")
+    regions_load(source=None, only=None, edition=SHIPPED_EDITION, actor=actor)
+    started = time.perf_counter()
+    result = synth_generate(region=REGION, households=households, years=YEARS, seed=1, actor=actor)
+    seconds = time.perf_counter() - started
+    written = result.written
+    rows = result.households + result.members + result.assessments + result.transitions
+    return {
+        "database": connection.vendor,
+        "households": result.households,
+        "members": result.members,
+        "assessments": result.assessments,
+        "transitions": result.transitions,
+        "generate_seconds": round(result.seconds_generating, 1),
+        "write_seconds": written.seconds if written is not None else None,
+        "write_steps": dict(written.steps.seconds) if written is not None else None,
+        "total_seconds": round(seconds, 1),
+        "rows_per_second": round(rows / seconds),
+        "within_budget": seconds < BUDGET_SECONDS,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true", help="use a throwaway cluster")
+    parser.add_argument("--households", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fupin-bench-")))
+        if args.postgres:
+            from fupin.testing.pgcluster import running_cluster
+
+            os.environ["DATABASE_URL"] = stack.enter_context(running_cluster()).url()
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        print(json.dumps(run(args.households), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
