@@ -11,19 +11,18 @@ CSV file in a child process, as an operator runs it, with its wall time and peak
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from bench.common import main
 
 YEAR = 2016
 REGION = "52"  # Guizhou: enough rural villages for two million households
@@ -162,22 +161,37 @@ def baseline_sqlite(rows: dict[str, pl.DataFrame]) -> float:
     return seconds
 
 
-def import_in_child(path: Path) -> tuple[float, float, str]:
+def _high_water_mib(pid: int) -> float:
+    """VmHWM of a running process: its own peak, not the forking parent's (ru_maxrss)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def import_in_child(path: Path) -> tuple[float, float, str, list[str]]:
     """Run `fupin import households` as an operator would; wall seconds and peak MiB."""
     started = time.perf_counter()
     command = [sys.executable, "-m", "fupin.cli", "import", "households", str(path),
                "--year", str(YEAR)]  # fmt: skip
+    peak = 0.0
     with tempfile.TemporaryFile("w+") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        # wait4 gives this child's own peak resident set, not that of earlier children.
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        # INFO logging makes the command print each step's time and the peak memory so far.
+        env = {**os.environ, "FUPIN_LOG_LEVEL": "INFO"}
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        while child.poll() is None:
+            peak = max(peak, _high_water_mib(child.pid))
+            time.sleep(0.2)
         seconds = time.perf_counter() - started
         out.seek(0)
         output = out.read()
     if child.returncode != 0:
         raise RuntimeError(f"import failed ({child.returncode}): {output[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
+    peaks = [line.split(": ", 1)[-1] for line in output.splitlines() if "process peak" in line]
+    return seconds, peak, output.strip().splitlines()[-1], peaks
 
 
 def run(households: int, scratch: Path) -> dict[str, Any]:
@@ -207,7 +221,7 @@ def run(households: int, scratch: Path) -> dict[str, Any]:
         baseline_postgresql(rows) if connection.vendor == "postgresql" else baseline_sqlite(rows)
     )
     connection.close()  # the child process writes; let go of any lock
-    seconds, peak_mib, summary = import_in_child(path)
+    seconds, peak_mib, summary, peaks = import_in_child(path)
     return {
         "database": connection.vendor,
         "households_present": present["households"].height,
@@ -224,24 +238,9 @@ def run(households: int, scratch: Path) -> dict[str, Any]:
         "ratio": round(baseline / seconds, 3),
         "peak_mib": round(peak_mib),
         "import_summary": summary,
+        "import_steps": peaks,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", action="store_true", help="use a throwaway cluster")
-    parser.add_argument("--households", type=int, default=1_000_000)
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fupin-bench-")))
-        if args.postgres:
-            from fupin.testing.pgcluster import running_cluster
-
-            os.environ["DATABASE_URL"] = stack.enter_context(running_cluster()).url()
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-        print(json.dumps(run(args.households, scratch), indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__ or "", run, households=1_000_000)

@@ -67,7 +67,7 @@ def _measure(vendor: str) -> dict[str, Any]:
         "inserted": first.inserted,
         "load_seconds": round(load_seconds, 2),
         "rows_per_second": round(stored / load_seconds),
-        "load_steps": first.steps,
+        "load_steps": first.steps.seconds,
         "reload_seconds": round(reload_seconds, 2),
         "reload_unchanged": again.unchanged,
         "within_budget": load_seconds < BUDGET_SECONDS and stored == NATIONAL_REGIONS,

@@ -9,21 +9,19 @@ cluster (`--postgres`).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import tempfile
 import time
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+
+from bench.common import main
 
 REGION = "52"
 YEARS = (2014, 2020)
 BUDGET_SECONDS = 180.0
 
 
-def run(households: int) -> dict[str, Any]:
+def run(households: int, scratch: Path) -> dict[str, Any]:
     """Time generation and loading; return the figures."""
     import django
 
@@ -59,21 +57,5 @@ def run(households: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", action="store_true", help="use a throwaway cluster")
-    parser.add_argument("--households", type=int, default=1_000_000)
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fupin-bench-")))
-        if args.postgres:
-            from fupin.testing.pgcluster import running_cluster
-
-            os.environ["DATABASE_URL"] = stack.enter_context(running_cluster()).url()
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-        print(json.dumps(run(args.households), indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__ or "", run, households=1_000_000)

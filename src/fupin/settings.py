@@ -108,7 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            " PRAGMA cache_size=-200000; PRAGMA temp_store=MEMORY;"
+            # Temporary tables and index sorts of a bulk load go to a file, not to memory.
+            " PRAGMA cache_size=-200000; PRAGMA temp_store=FILE;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import resource
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 logger = logging.getLogger("fupin.timing")
 
@@ -26,7 +28,10 @@ class Steps:
             yield
         finally:
             self.seconds[name] = round(time.perf_counter() - started, 3)
-            logger.info("%s: %s took %.3f s", self.job, name, self.seconds[name])
+            logger.info(
+                "%s: %s took %.3f s (process peak %d MiB)",
+                self.job, name, self.seconds[name], _peak_mib(),
+            )  # fmt: skip
 
     def record(self, name: str, seconds: float) -> None:
         """Keep a figure measured elsewhere (a commit that ends a `with` block, say)."""
@@ -35,3 +40,18 @@ class Steps:
 
     def __str__(self) -> str:
         return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.seconds.items())
+
+
+def _peak_mib() -> int:
+    """The peak resident memory of this process image, in MiB.
+
+    VmHWM belongs to the current program (it starts afresh at exec), whereas ru_maxrss
+    carries the high-water mark of the parent that forked it.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core.admin import ReadOnlyAdmin
 from fupin.core.audit import Actor
 from fupin.regions import services
 from fupin.regions.models import PoorAreaDesignation, Region
@@ -69,7 +70,7 @@ class RetiredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     """Read-only browsing of the division tree."""
 
     list_display = ("code", "name", "level", "kind", "is_western", "edition", "retired_in")
@@ -88,15 +89,6 @@ class RegionAdmin(admin.ModelAdmin):
             # A code prefix is an index range; a LIKE over the name column is not.
             return queryset.filter(code_prefix_q(term)), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DesignationForm(forms.ModelForm):

@@ -13,8 +13,6 @@ import io
 import logging
 import lzma
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from fupin.core.bulk import (
     read_frame,
     temp_table_from_frame,
 )
+from fupin.core.timing import Steps
 from fupin.regions import kernels
 from fupin.regions.models import (
     CODE_LENGTH_BY_LEVEL,
@@ -112,13 +111,7 @@ class LoadResult:
     refreshed: int = 0
     prefix_mismatches: int = 0
     seconds: float = 0.0
-    steps: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        self.steps[name] = round(time.perf_counter() - started, 3)
+    steps: Steps = field(default_factory=lambda: Steps("regions load"))
 
 
 @dataclass(frozen=True)
@@ -135,23 +128,23 @@ def regions_load(
     started = time.perf_counter()
     result = LoadResult(edition=edition)
     _check_arguments(only, edition)
-    with result.step("read"):
+    with result.steps.step("read"):
         read = _division_files_read(source or SHIPPED_DATA_DIR)
-    with result.step("validate"):
+    with result.steps.step("validate"):
         incoming, result.prefix_mismatches = _validated_regions(read, only)
     with transaction.atomic():
         _lock_regions()
-        with result.step("diff"):
+        with result.steps.step("diff"):
             existing = _existing_in_scope(incoming, only)
             _check_edition(existing, edition)
             diff = kernels.regions_diff(incoming, existing, edition=edition)
-        with result.step("write"):
+        with result.steps.step("write"):
             _diff_write(diff)
-        with result.step("audit"):
+        with result.steps.step("audit"):
             audit_record_many(actor=actor, events=_load_events(diff, read, only, edition))
         committing = time.perf_counter()
     # PostgreSQL checks the deferred parent keys here, so the commit is a step of its own.
-    result.steps["commit"] = round(time.perf_counter() - committing, 3)
+    result.steps.record("commit", time.perf_counter() - committing)
     result.inserted, result.updated = diff.inserts.height, diff.updates.height
     result.retired, result.refreshed = diff.retirements.height, diff.refreshes.height
     result.unchanged = diff.unchanged

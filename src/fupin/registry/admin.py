@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from fupin.core.admin import ReadOnlyAdmin
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Assessment, Household, Member, MemberEvent, StatusTransition
 
@@ -55,19 +56,6 @@ class AssessmentInline(admin.TabularInline):
               "education_ok", "medical_ok", "housing_grade", "water_ok")  # fmt: skip
     readonly_fields = fields
     can_delete = False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry rows change only through services (audited); the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Household)

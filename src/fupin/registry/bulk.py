@@ -204,14 +204,23 @@ def _refresh_status(status: pl.DataFrame, ids: pl.DataFrame) -> None:
     )
 
 
+def _split_fresh(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows of households inserted by this write, and rows of households that existed.
+
+    A first load is all fresh: return the frame itself rather than a filtered copy.
+    """
+    if rows["fresh"].all():
+        return rows, rows.clear()
+    return rows.filter(pl.col("fresh")), rows.filter(~pl.col("fresh"))
+
+
 def _upsert_members(
     members: pl.DataFrame, ids: pl.DataFrame, result: BulkResult, events: list[EventSpec]
 ) -> None:
     """Insert members new to their household; update changed ones (matched by ID number)."""
     members = members.join(ids.rename({"id": "household_id"}), on="household_no")
     # Members of a household inserted just now are new by definition: no lookup needed.
-    fresh = members.filter(pl.col("fresh"))
-    known = members.filter(~pl.col("fresh"))
+    fresh, known = _split_fresh(members)
     fields = MEMBER_UPDATABLE
     key = ["household_id", "id_number"]
     if known.height:
@@ -245,8 +254,7 @@ def _upsert_assessments(
 ) -> None:
     """Insert each household-year's assessment or update it where a value changed."""
     assessments = assessments.join(ids.rename({"id": "household_id"}), on="household_no")
-    fresh = assessments.filter(pl.col("fresh"))
-    known = assessments.filter(~pl.col("fresh"))
+    fresh, known = _split_fresh(assessments)
     fields = ASSESSMENT_UPDATABLE
     key = ["household_id", "year"]
     if known.height:

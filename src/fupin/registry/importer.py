@@ -136,6 +136,16 @@ def _ids_elsewhere(typed: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _without_households_in_error(typed: pl.DataFrame, bad_rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows of households none of whose rows has an error (no copy when all are valid)."""
+    if bad_rows.height == 0:
+        return typed
+    bad_households = typed.join(bad_rows, left_on="_row", right_on="row").select("household_no")
+    return typed.join(bad_households, on="household_no", how="anti").filter(
+        pl.col("household_no").is_not_null()
+    )
+
+
 def household_file_import(
     *, path: Path, year: int, actor: Actor, apply_valid: bool = False, dry_run: bool = False
 ) -> ImportReport:
@@ -161,10 +171,7 @@ def household_file_import(
         bad_rows = report.errors.select("row")
         if dry_run or (bad_rows.height and not apply_valid):
             return report
-        bad_households = typed.join(bad_rows, left_on="_row", right_on="row").select("household_no")
-        valid = typed.join(bad_households, on="household_no", how="anti").filter(
-            pl.col("household_no").is_not_null()
-        )
+        valid = _without_households_in_error(typed, bad_rows)
         del typed
         report.skipped_households = report.households - valid["household_no"].n_unique()
         if valid.height:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         actor = operator_actor()
         call_command("migrate", verbosity=0, interactive=False)
         if Region.objects.count() < NATIONAL_REGIONS:
-            self.stdout.write("loading the national divisions (665,277 regions) ...")
+            self.stdout.write("loading the national divisions (665,276 regions) ...")
             loaded = regions_load(source=None, only=None, edition=2023, actor=actor)
             self.stdout.write(f"  {loaded}")
         if not Household.objects.filter(code_prefix_q(DEMO_COUNTY, "village_id")).exists():

@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 " code; prefix scopes will not find them"
             )
         if options["verbosity"] > 1:
-            steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.steps.items())
+            steps = str(result.steps)
             self.stdout.write(f"steps: {steps}")
 
     def _designate(self, path: Path, actor: Actor) -> None:
