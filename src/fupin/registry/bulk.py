@@ -92,9 +92,13 @@ def registry_bulk_write(
         with result.steps.step("households"):
             ids = _household_ids(households, transitions, now, result, events)
         with result.steps.step("members"):
-            _upsert_members(members, ids, result, events)
+            result.members_inserted, result.members_updated = _upsert_household_rows(
+                MEMBERS, members, ids, events
+            )
         with result.steps.step("assessments"):
-            _upsert_assessments(assessments, ids, result, events)
+            result.assessments_inserted, result.assessments_updated = _upsert_household_rows(
+                ASSESSMENTS, assessments, ids, events
+            )
         with result.steps.step("transitions"):
             _insert_transitions(transitions, ids, now, result)
         summary = result.counts()
@@ -214,74 +218,72 @@ def _split_fresh(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return rows.filter(pl.col("fresh")), rows.filter(~pl.col("fresh"))
 
 
-def _upsert_members(
-    members: pl.DataFrame, ids: pl.DataFrame, result: BulkResult, events: list[EventSpec]
-) -> None:
-    """Insert members new to their household; update changed ones (matched by ID number)."""
-    members = members.join(ids.rename({"id": "household_id"}), on="household_no")
-    # Members of a household inserted just now are new by definition: no lookup needed.
-    fresh, known = _split_fresh(members)
-    fields = MEMBER_UPDATABLE
-    key = ["household_id", "id_number"]
-    if known.height:
-        existing = _existing(
-            f"SELECT m.id, m.household_id, m.id_number, {', '.join('m.' + f for f in fields)} "
-            f"FROM {MEMBER_TABLE} m JOIN fupin_keys k ON k.household_id = m.household_id "
-            "WHERE m.is_active",
-            known.select("household_id").unique(),
-            {"household_id": "bigint"},
-        )
-        existing = kernels.conform(
-            existing, {"id": pl.Int64(), "household_id": pl.Int64(), **kernels.MEMBER_FIELDS}
-        ).drop("household_no")
-        fresh = pl.concat([fresh, known.join(existing.select(key), on=key, how="anti")])
-        changed = kernels.changed_rows(known, existing, key, fields)
-        if changed.height:
-            _apply_updates(MEMBER_TABLE, changed, fields)
-            events += _update_events("member", changed, fields, "id_number")
-            result.members_updated = changed.height
-    if fresh.height:
-        with bulk.large_load(MEMBER_TABLE, fresh.height):
-            bulk.copy_frame(
-                MEMBER_TABLE,
-                fresh.drop("household_no", "fresh").with_columns(pl.lit(True).alias("is_active")),
-            )
-        result.members_inserted = fresh.height
+@dataclass(frozen=True)
+class _HouseholdRows:
+    """A table whose rows belong to a household: how to find, diff and insert them."""
+
+    table: str
+    object_type: str  # of its audit events
+    key: tuple[str, ...]  # identifies a row within the registry
+    lookup: dict[str, str]  # columns (and SQL types) to fetch the existing rows by
+    fields: list[str]  # compared and updated
+    layout: dict[str, pl.DataType]  # of the fields as stored
+    label: str  # the column that names a row in its audit event
+    where: str = ""  # which existing rows count
+    inserted: dict[str, object] = field(default_factory=dict)  # constant columns on insert
 
 
-def _upsert_assessments(
-    assessments: pl.DataFrame, ids: pl.DataFrame, result: BulkResult, events: list[EventSpec]
-) -> None:
-    """Insert each household-year's assessment or update it where a value changed."""
-    assessments = assessments.join(ids.rename({"id": "household_id"}), on="household_no")
-    fresh, known = _split_fresh(assessments)
-    fields = ASSESSMENT_UPDATABLE
-    key = ["household_id", "year"]
+MEMBERS = _HouseholdRows(
+    table=MEMBER_TABLE,
+    object_type="member",
+    key=("household_id", "id_number"),
+    lookup={"household_id": "bigint"},
+    fields=MEMBER_UPDATABLE,
+    layout=dict(kernels.MEMBER_FIELDS),
+    label="id_number",
+    where="WHERE t.is_active",
+    inserted={"is_active": True},
+)
+ASSESSMENTS = _HouseholdRows(
+    table=ASSESSMENT_TABLE,
+    object_type="assessment",
+    key=("household_id", "year"),
+    lookup={"household_id": "bigint", "year": "integer"},
+    fields=ASSESSMENT_UPDATABLE,
+    layout={**kernels.ASSESSMENT_FIELDS, "net_income_per_capita": pl.Decimal(12, 2)},
+    label="household_no",
+)
+
+
+def _upsert_household_rows(
+    spec: _HouseholdRows, rows: pl.DataFrame, ids: pl.DataFrame, events: list[EventSpec]
+) -> tuple[int, int]:
+    """Insert rows new to the registry and update changed ones; (inserted, updated)."""
+    rows = rows.join(ids.rename({"id": "household_id"}), on="household_no")
+    # Rows of a household inserted just now are new by definition: no lookup needed.
+    fresh, known = _split_fresh(rows)
+    key, updated = list(spec.key), 0
     if known.height:
+        columns = ", ".join(f"t.{name}" for name in dict.fromkeys([*key, *spec.fields]))
+        match = " AND ".join(f"k.{name} = t.{name}" for name in spec.lookup)
         existing = _existing(
-            f"SELECT a.id, a.household_id, a.year, {', '.join('a.' + f for f in fields)} "
-            f"FROM {ASSESSMENT_TABLE} a JOIN fupin_keys k "
-            "ON k.household_id = a.household_id AND k.year = a.year",
-            known.select(key).unique(),
-            {"household_id": "bigint", "year": "integer"},
+            f"SELECT t.id, {columns} FROM {spec.table} t JOIN fupin_keys k ON {match} {spec.where}",
+            known.select(list(spec.lookup)).unique(),
+            spec.lookup,
         )
-        layout = {
-            "id": pl.Int64(),
-            "household_id": pl.Int64(),
-            **{k: v for k, v in kernels.ASSESSMENT_FIELDS.items() if k != "household_no"},
-            "net_income_per_capita": pl.Decimal(12, 2),
-        }
-        existing = kernels.conform(existing, layout)
+        layout = {"id": pl.Int64(), "household_id": pl.Int64(), **spec.layout}
+        existing = kernels.conform(existing, layout).drop("household_no")
         fresh = pl.concat([fresh, known.join(existing.select(key), on=key, how="anti")])
-        changed = kernels.changed_rows(known, existing, key, fields)
+        changed = kernels.changed_rows(known, existing, key, spec.fields)
         if changed.height:
-            _apply_updates(ASSESSMENT_TABLE, changed, fields)
-            events += _update_events("assessment", changed, fields, "household_no")
-            result.assessments_updated = changed.height
+            _apply_updates(spec.table, changed, spec.fields)
+            events += _update_events(spec.object_type, changed, spec.fields, spec.label)
+            updated = changed.height
     if fresh.height:
-        with bulk.large_load(ASSESSMENT_TABLE, fresh.height):
-            bulk.copy_frame(ASSESSMENT_TABLE, fresh.drop("household_no", "fresh"))
-        result.assessments_inserted = fresh.height
+        constants = [pl.lit(value).alias(name) for name, value in spec.inserted.items()]
+        with bulk.large_load(spec.table, fresh.height):
+            bulk.copy_frame(spec.table, fresh.drop("household_no", "fresh").with_columns(constants))
+    return fresh.height, updated
 
 
 def _insert_transitions(
