@@ -205,3 +205,18 @@ def test_a_file_with_an_unknown_header_is_rejected(villages: list[str], tmp_path
     # then
     assert {"file.unknown_header", "file.missing_header"} <= set(report.errors["code"])
     assert Household.objects.count() == 0
+
+
+def test_the_error_report_neutralises_the_formulas_it_quotes(
+    villages: list[str], tmp_path: Path
+) -> None:
+    # given a name cell holding a formula
+    rows = family("H1")
+    rows[1]["name"] = '=HYPERLINK("http://x")'
+    report = tmp_path / "errors.csv"
+    # when
+    _run(write_csv(tmp_path / "bad.csv", rows), "--report", str(report))
+    # then the report names it without handing Excel a formula
+    text = report.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text and ',"=HYPERLINK' not in text

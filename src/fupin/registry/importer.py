@@ -20,6 +20,7 @@ from fupin.core.audit import Actor
 from fupin.core.timing import Steps
 from fupin.registry.bulk import BulkResult, registry_bulk_write
 from fupin.registry.fileformats import FileFormatError, read_household_file
+from fupin.registry.fileformats.cells import neutralise_columns
 from fupin.registry.issues import describe, empty_issues
 from fupin.registry.parsing import parse_cells
 from fupin.registry.validation import check_typed, split_frames
@@ -60,9 +61,12 @@ class ImportReport:
     def write(self, path: Path) -> None:
         """Write every issue (file, row, column, code, messages, value) as a UTF-8 CSV."""
         frame = self.issues.with_columns(pl.lit(self.path.name).alias("file"))
+        frame = frame.select(REPORT_COLUMNS).sort("row", "column").cast({"row": pl.String})
+        # The report quotes the offending cells, formulas included: neutralise them too.
+        frame = frame.select(neutralise_columns(frame))
         with path.open("wb") as handle:
             handle.write(b"\xef\xbb\xbf")  # Excel in China opens UTF-8 only with a BOM
-            frame.select(REPORT_COLUMNS).sort("row", "column").write_csv(handle)
+            frame.write_csv(handle)
 
 
 def file_issue_frame(error: FileFormatError) -> pl.DataFrame:
