@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "fupin.core",
     "fupin.regions",
+    "fupin.policy",
     "fupin.registry",
     "fupin.synth",
 ]

@@ -1,0 +1,61 @@
+"""The official figures the policy tables start from (DOMAIN.md 1.3, 4, 6), as plain data.
+
+Each row: (name, year or None for every year, province or "" for national, value,
+verified, source). Unverified figures are seeded all the same, flagged, for the national
+office to confirm or change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+WESTERN_PROVINCES = ("15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")
+
+Seed = tuple[str, int | None, str, Decimal, bool, str]
+
+_IDENTIFICATION_LINES = [
+    (2010, 2300, True, "2,300 at 2010 prices [S12]"),
+    (2011, 2536, True, "[S12]"),
+    (2012, 2625, True, "[S12]"),
+    (2013, 2736, True, "[S2][S12]"),
+    (2014, 2800, True, "[S12][S33]"),
+    (2015, 2855, True, "[S12][S3]"),
+    (2016, 2952, True, "[S12]"),
+    (2017, 2952, False, "weak: a national QA rule list applies 2,952 to 2014-2017 [S44]"),
+    (2018, 2995, False, "no source found"),
+    (2019, 3218, False, "no source found"),
+    (2020, 4000, True, "'about 4,000' [S13][S14][S32]"),
+]
+# A local exit series (fits 2,800 x 1.06^(year-2014)); earlier years use the national line.
+_EXIT_LINES = [
+    (2014, 2800, True, "the national line [S14]"),
+    (2015, 2855, True, "the national line [S14]"),
+    (2016, 2952, True, "the national line [S14]"),
+    (2017, 3335, False, "a local exit series, no official source"),
+    (2018, 3535, False, "a local exit series, no official source"),
+    (2019, 3747, False, "a local exit series, no official source"),
+    (2020, 4000, True, "'about 4,000' [S14]"),
+]
+
+
+def official_values() -> list[Seed]:
+    """Every seeded value."""
+    rows: list[Seed] = [
+        ("identification_line", year, "", Decimal(value), verified, f"DOMAIN.md 1.3 {source}")
+        for year, value, verified, source in _IDENTIFICATION_LINES
+    ]
+    rows += [
+        ("exit_line", year, "", Decimal(value), verified, f"DOMAIN.md 1.3 {source}")
+        for year, value, verified, source in _EXIT_LINES
+    ]
+    rows += [
+        ("monitoring_factor", None, "", Decimal("1.5"), True, "DOMAIN.md 6: about 1.5x [S27]"),
+        ("notice_days", None, "", Decimal(7), False, "DOMAIN.md 1.2: 7 days [S50], 5 [S4]"),
+    ]
+    for name in ("village_exit_incidence", "county_exit_incidence"):
+        rows.append((name, None, "", Decimal("0.02"), True, "DOMAIN.md 4: below 2% [S14]"))
+        rows += [
+            (name, None, code, Decimal("0.03"), True, "DOMAIN.md 4: below 3% in the west [S14]")
+            for code in WESTERN_PROVINCES
+        ]
+    return rows
