@@ -38,8 +38,8 @@ def _setup_django() -> None:
 def generate(households: int) -> tuple[Any, Any]:
     """Two halves of one synthetic province: the registry's present and the file to import."""
     from fupin.core import bulk
+    from fupin.policy.seeds import seeded_lines
     from fupin.regions.queries import prefix_upper_bound
-    from fupin.synth.calibration import DEFAULT_POVERTY_LINES
     from fupin.synth.kernels import synth_frames
 
     villages = bulk.read_frame(
@@ -50,7 +50,7 @@ def generate(households: int) -> tuple[Any, Any]:
     )
     frames = synth_frames(
         villages, households=2 * households, years=(YEAR, YEAR), seed=2016,
-        poverty_lines=DEFAULT_POVERTY_LINES,
+        poverty_lines=seeded_lines(),
     )  # fmt: skip
     present = frames.households["household_no"].gather_every(2)
     halves = []

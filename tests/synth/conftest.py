@@ -5,13 +5,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from fupin.synth.calibration import DEFAULT_POVERTY_LINES
+from fupin.policy.seeds import seeded_lines
 from fupin.synth.kernels import SynthFrames, synth_frames
 
 # Counties whose codes stdnum accepts for every birth year, one per calibration profile:
 # 平塘县 (Guizhou, deep west), 汶川县 (Sichuan, west), 花垣县 (Hunan, not west).
 COUNTIES = {"522727": True, "513221": True, "433124": False}
-LINES = {year: DEFAULT_POVERTY_LINES[year] for year in range(2014, 2021)}
+LINES = {year: line for year, line in seeded_lines().items() if 2014 <= year <= 2020}
 
 
 def villages_frame(per_county: int = 40) -> pl.DataFrame:

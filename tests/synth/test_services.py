@@ -32,7 +32,10 @@ def test_villages_under_a_prefix(villages: list[str]) -> None:
         (["--region", "99", "--households", "10"], "no region has a code starting with 99"),
         (["--region", "52x", "--households", "10"], "digits only"),
         (["--region", "5227", "--households", "0"], "at least 1"),
-        (["--region", "5227", "--households", "10", "--years", "2014-2030"], "no calibration"),
+        (
+            ["--region", "5227", "--households", "10", "--years", "2014-2030"],
+            "no identification_line for 2021",
+        ),
         (["--region", "5227", "--households", "10", "--years", "20x4"], "years must look like"),
     ],
 )

@@ -43,3 +43,11 @@ def next_version(name: str, *, year: int | None, province: str) -> int:
     """The version number the next value of this row gets."""
     latest = policy_history(name, year=year, province=province).aggregate(v=Max("version"))["v"]
     return (latest or 0) + 1
+
+
+def poverty_lines(years: range, *, province: str = "") -> dict[int, float]:
+    """The identification line in force for each year (yuan per person and year)."""
+    return {
+        year: float(policy_value(Parameter.IDENTIFICATION_LINE, year=year, province=province).value)
+        for year in years
+    }

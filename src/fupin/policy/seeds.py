@@ -59,3 +59,12 @@ def official_values() -> list[Seed]:
             for code in WESTERN_PROVINCES
         ]
     return rows
+
+
+def seeded_lines(name: str = "identification_line") -> dict[int, float]:
+    """The seeded national line of each year, for code that runs without a database."""
+    return {
+        year: float(value)
+        for row_name, year, province, value, _, _ in official_values()
+        if row_name == name and year is not None and province == ""
+    }

@@ -120,11 +120,3 @@ def registration_threshold(profile: str, year: int) -> float:
     """The z below which a household's registration score gets it registered."""
     share = min(incidence_target(profile, year) * REGISTRATION_UPLIFT, 0.9)
     return NormalDist().inv_cdf(share)
-
-
-# The national poverty line per year (DOMAIN.md 1.3; 2018 and 2019 unverified). A stand-in
-# until the policy tables hold the lines: callers pass lines explicitly to the kernel.
-DEFAULT_POVERTY_LINES: dict[int, float] = {
-    2012: 2625, 2013: 2736, 2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995,
-    2019: 3218, 2020: 4000,
-}  # fmt: skip

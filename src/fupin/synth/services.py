@@ -12,9 +12,10 @@ from django.db import connection
 
 from fupin.core.audit import Actor
 from fupin.core.bulk import read_frame
+from fupin.policy.queries import PolicyMissing
+from fupin.policy.queries import poverty_lines as policy_poverty_lines
 from fupin.regions.models import Kind, Level, Region
 from fupin.regions.queries import code_prefix_q, prefix_upper_bound
-from fupin.synth.calibration import DEFAULT_POVERTY_LINES
 from fupin.synth.kernels import SynthFrames, synth_frames
 
 SOURCE = "synth"
@@ -88,7 +89,7 @@ def synth_generate(
     try:
         frames = synth_frames(
             villages, households=households, years=years, seed=seed,
-            poverty_lines=poverty_lines or DEFAULT_POVERTY_LINES,
+            poverty_lines=poverty_lines or _policy_lines(years),
         )  # fmt: skip
     except ValueError as exc:
         raise SynthError(str(exc)) from exc
@@ -98,6 +99,14 @@ def synth_generate(
         region, villages.height, frames.households.height, frames.members.height,
         frames.assessments.height, frames.transitions.height, generating, written,
     )  # fmt: skip
+
+
+def _policy_lines(years: tuple[int, int]) -> dict[int, float]:
+    """The national identification line of each year, from the policy tables."""
+    try:
+        return policy_poverty_lines(range(years[0], years[1] + 1))
+    except PolicyMissing as exc:
+        raise SynthError(str(exc)) from exc
 
 
 def _refuse_occupied(region: str) -> None:
