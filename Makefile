@@ -28,7 +28,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(TEST_STAMP)
-	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting
+	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats
 
 test-sqlite: $(TEST_STAMP)
 	$(BIN)/pytest

@@ -19,6 +19,7 @@ CASES = [
     ("regions", "bench.bench_regions", []),
     ("import", "bench.bench_import", []),
     ("synth", "bench.bench_synth", []),
+    ("stats", "bench.bench_stats", []),
 ]
 OUT = Path(__file__).resolve().parent / "out"
 

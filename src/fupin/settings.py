@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "fupin.policy",
     "fupin.registry",
     "fupin.synth",
+    "fupin.targeting",
+    "fupin.stats",
 ]
 
 MIDDLEWARE = [

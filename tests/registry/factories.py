@@ -7,8 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from django.utils import timezone
+
 from fupin.registry.columns import CANONICAL_HEADERS
 from fupin.registry.idnumber import id_make
+from fupin.registry.models import Household
 
 VILLAGE = "522727100218"  # a real villagers' committee of 平塘县
 COUNTY = VILLAGE[:6]
@@ -117,3 +120,11 @@ def write_csv(path: Path, rows: Iterable[dict[str, str]], encoding: str = "utf-8
         for row in rows:
             writer.writerow({key: row.get(key, "") for key in CANONICAL_HEADERS})
     return path
+
+
+def saved_household(household_no: str, village: str = VILLAGE) -> Household:
+    """A bare household row in the register, for tests about what hangs off a household."""
+    now = timezone.now()
+    return Household.objects.create(
+        household_no=household_no, village_id=village, created_at=now, updated_at=now
+    )

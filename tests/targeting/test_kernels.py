@@ -191,3 +191,30 @@ def test_a_household_failing_a_guarantee_is_never_exit_ready(
         assert not (result["exit_ready"] & ~result["guarantees_met"]).any()
         failing = result.select(~pl.all_horizontal(list(GUARANTEES))).to_series()
         assert (failing == ~result["guarantees_met"]).all()
+
+
+def test_recorded_indicators_take_precedence_over_the_members() -> None:
+    # given three households with a 10-year-old out of school and no medical cover, whose
+    # recorded education and medical indicators say pass, fail, and nothing
+    households, members = _frames([CASES[0]] * 3)
+    members = pl.concat(
+        [members, pl.DataFrame([{"household_no": f"H{i:02d}", **child(2006)} for i in range(3)])],
+        how="diagonal_relaxed",
+    ).with_columns(medical_insured=pl.lit(False))
+    households = households.with_columns(
+        education_ok=pl.Series([True, False, None], dtype=pl.Boolean),
+        medical_ok=pl.Series([True, False, None], dtype=pl.Boolean),
+    )
+    # when
+    result = household_eligibility(households, members, year=2016, policy=POLICIES[2015])
+    # then the recorded value wins where there is one, the members decide where there is not
+    assert result["education"].to_list() == [True, False, False]
+    assert result["medical"].to_list() == [True, False, False]
+
+
+def test_recorded_indicators_need_no_members() -> None:
+    households, members = _frames(CASES[:3])
+    households = households.with_columns(education_ok=pl.lit(True), medical_ok=pl.lit(False))
+    result = household_eligibility(households, members.clear(), year=2016, policy=POLICIES[2015])
+    assert result["education"].all() and not result["medical"].any()
+    assert result["household_no"].to_list() == ["H00", "H01", "H02"]

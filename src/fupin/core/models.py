@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from fupin.core.choices import Department, Role
+from fupin.core.fields import CodeField
+
 
 class AuditEvent(models.Model):
     """One write to the system of record (审计事件): who, when, what, before, after, why.
@@ -48,3 +51,37 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at event {self.last_event_id}"
+
+
+class Grant(models.Model):
+    """A user's post (授权): a role over a region prefix, and a department for departments.
+
+    A grant on a prefix covers every region below it ('' is the nation). A revoked grant
+    stays, with its end date, so that past steps can be checked against the posts of the day.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    region_prefix = CodeField(max_length=12, blank=True)
+    department = models.CharField(max_length=16, choices=Department.choices, blank=True)
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "role"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region_prefix", "department"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="grant_active_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.DEPARTMENT) | ~models.Q(department=""),
+                name="grant_department_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} {self.region_prefix or 'nation'}"

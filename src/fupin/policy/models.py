@@ -1,4 +1,5 @@
-"""Policy parameters (政策参数): values keyed by name, year and province, never overwritten."""
+"""Policy as data (政策参数): parameter values and exclusion rules keyed by year and province,
+never overwritten, and the snapshots that decisions record."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.fields import CodeField
+from fupin.registry.choices import ExclusionFactKind
 
 
 class Parameter(models.TextChoices):
@@ -19,6 +21,9 @@ class Parameter(models.TextChoices):
     VILLAGE_EXIT_INCIDENCE = "village_exit_incidence", _("贫困村退出贫困发生率上限")
     COUNTY_EXIT_INCIDENCE = "county_exit_incidence", _("贫困县退出贫困发生率上限")
     NOTICE_DAYS = "notice_days", _("公示天数")
+    EXIT_STABLE_YEARS = "exit_stable_years", _("稳定超过退出标准的年数")
+    IDENTIFICATION_UNTIL = "identification_until", _("新识别和返贫认定的最后年度")
+    MONITORING_FROM = "monitoring_from", _("防返贫监测开始年度")
 
 
 class PolicyValue(models.Model):
@@ -53,3 +58,60 @@ class PolicyValue(models.Model):
     def __str__(self) -> str:
         scope = self.province or "national"
         return f"{self.name} {self.year or 'all years'} {scope} v{self.version} = {self.value}"
+
+
+class ExclusionRuleValue(models.Model):
+    """One version of one exclusion rule (X不评 / 一票否决) for a year and a province.
+
+    A rule excludes a household whose exclusion fact `fact` holds. Rules are local
+    (DOMAIN.md 1.4), so a province or a year can add its own rules, or switch a
+    national one off by adding an inactive version of it.
+    """
+
+    code = models.CharField(max_length=48, help_text="stable slug, what a decision reports")
+    fact = models.CharField(max_length=32, choices=ExclusionFactKind.choices)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
+    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
+    version = models.PositiveIntegerField()
+    active = models.BooleanField(help_text="false: switched off for this year and province")
+    verified = models.BooleanField(help_text="false where no official source was found")
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code", "province", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "year", "province", "version"], name="exclusion_rule_version"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "province", "version"],
+                condition=Q(year__isnull=True),
+                name="exclusion_rule_version_every_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.province or "national"
+        state = "" if self.active else " (off)"
+        return (
+            f"{self.code} [{self.fact}] {self.year or 'all years'} {scope} v{self.version}{state}"
+        )
+
+
+class PolicySnapshot(models.Model):
+    """The policy set one year's decisions in one province used (政策参数快照).
+
+    It names the parameter and rule versions by id; versions are never rewritten, so a
+    snapshot keeps meaning what it meant. Equal sets share one row, found by digest.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
+    value_ids = models.JSONField(help_text="parameter name -> PolicyValue id")
+    exclusion_rule_ids = models.JSONField(help_text="ExclusionRuleValue ids, in rule order")
+    digest = models.CharField(max_length=64, unique=True, help_text="sha256 of the above")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"policy {self.year} {self.province or 'national'} {self.digest[:12]}"

@@ -1,6 +1,6 @@
-"""The official figures the policy tables start from (DOMAIN.md 1.3, 4, 6), as plain data.
+"""The official figures the policy tables start from (DOMAIN.md 1.3, 1.4, 4, 6), as plain data.
 
-Each row: (name, year or None for every year, province or "" for national, value,
+Each value row: (name, year or None for every year, province or "" for national, value,
 verified, source). Unverified figures are seeded all the same, flagged, for the national
 office to confirm or change.
 """
@@ -61,6 +61,18 @@ def official_values() -> list[Seed]:
     return rows
 
 
+def procedure_values() -> list[Seed]:
+    """The parameters of the annual run and the procedures (seeded after the first set)."""
+    return [
+        ("exit_stable_years", None, "", Decimal(1), False,
+         "DOMAIN.md 4: 'stably above' the line, no number of years given; the year itself"),
+        ("identification_until", None, "", Decimal(2020), True,
+         "DOMAIN.md 4: the campaign completed in 2020 [S36]"),
+        ("monitoring_from", None, "", Decimal(2021), True,
+         "DOMAIN.md 6: the 2021+ monitoring scheme [S28]; the 2020 scheme [S27] ran alongside"),
+    ]  # fmt: skip
+
+
 def seeded_lines(name: str = "identification_line") -> dict[int, float]:
     """The seeded national line of each year, for code that runs without a database."""
     return {
@@ -68,3 +80,30 @@ def seeded_lines(name: str = "identification_line") -> dict[int, float]:
         for row_name, year, province, value, _, _ in official_values()
         if row_name == name and year is not None and province == ""
     }
+
+
+# The typical X不评 predicates (DOMAIN.md 1.4) and the local rule lists that state them.
+# Each rule reads the household fact of the same name.
+_EXCLUSION_RULES = [
+    ("payroll_member", "[S8][S9][S10][S4]"),
+    ("village_committee_member", "[S8][S9][S10]"),
+    ("owns_car", "[S8][S9][S10][S4]; the vehicle and its value threshold vary"),
+    ("town_house", "[S8][S9][S10][S4]"),
+    ("operating_business", "[S8][S9][S10]"),
+    ("large_machinery", "[S10]: e.g. 45 hp or 20,000 RMB and more"),
+    ("hires_labour", "[S8][S9][S10]"),
+    ("not_resident", "[S9] 空挂户; [S8][S10] whole family away 3 years or more"),
+    ("household_split", "[S9]"),
+    ("commercial_pension", "[S8][S10]"),
+    ("study_abroad", "[S8][S10]"),
+    ("misconduct", "[S8]"),
+]
+
+
+def typical_exclusion_rules() -> list[tuple[str, str, str]]:
+    """The seeded national exclusion rules as (code, fact, source); none is verified, since
+    every known list is local."""
+    return [
+        (code, code, f"DOMAIN.md 1.4: local rules, no national list {sources}")
+        for code, sources in _EXCLUSION_RULES
+    ]

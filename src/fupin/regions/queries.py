@@ -9,10 +9,11 @@ def prefix_upper_bound(prefix: str) -> str:
     """Return the smallest string above every code that starts with the digit string `prefix`.
 
     `code >= prefix AND code < prefix_upper_bound(prefix)` is a half-open range that an
-    ordinary btree index serves, the same on SQLite and PostgreSQL.
+    ordinary btree index serves, the same on SQLite and PostgreSQL. The empty prefix is the
+    nation: every code lies below ':'.
     """
     if not prefix:
-        raise ValueError("a scope prefix must not be empty")
+        return ":"
     if not prefix.isdigit():
         raise ValueError(f"a region prefix is digits only: {prefix!r}")
     # Codes are ASCII digits, so ':' (the character after '9') bounds every continuation.

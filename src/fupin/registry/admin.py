@@ -10,7 +10,14 @@ from django.http import HttpRequest
 
 from fupin.core.admin import ReadOnlyAdmin
 from fupin.regions.queries import code_prefix_q
-from fupin.registry.models import Assessment, Household, Member, MemberEvent, StatusTransition
+from fupin.registry.models import (
+    Assessment,
+    Household,
+    HouseholdFact,
+    Member,
+    MemberEvent,
+    StatusTransition,
+)
 
 
 class RegionPrefixFilter(admin.SimpleListFilter):
@@ -40,6 +47,10 @@ class AssessmentRegionFilter(RegionPrefixFilter):
     field = "household__village_id"
 
 
+class FactRegionFilter(RegionPrefixFilter):
+    field = "household__village_id"
+
+
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
@@ -58,13 +69,21 @@ class AssessmentInline(admin.TabularInline):
     can_delete = False
 
 
+class HouseholdFactInline(admin.TabularInline):
+    model = HouseholdFact
+    extra = 0
+    fields = ("year", "fact", "note", "recorded_at")
+    readonly_fields = fields
+    can_delete = False
+
+
 @admin.register(Household)
 class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ["household_no", "village", "status", "category", "main_cause"]
     list_filter = [RegionPrefixFilter, "status", "category", "main_cause"]
     search_fields = ["=household_no", "=members__id_number", "members__name"]
     list_select_related = ["village"]
-    inlines = [MemberInline, AssessmentInline]
+    inlines = [MemberInline, AssessmentInline, HouseholdFactInline]
     show_full_result_count = False
 
 
@@ -99,3 +118,12 @@ class StatusTransitionAdmin(ReadOnlyAdmin):
     list_display = ["household", "from_status", "to_status", "year", "date"]
     list_filter = ["to_status", "year"]
     search_fields = ["=household__household_no"]
+
+
+@admin.register(HouseholdFact)
+class HouseholdFactAdmin(ReadOnlyAdmin):
+    list_display = ["household", "year", "fact", "note", "recorded_at"]
+    list_filter = [FactRegionFilter, "year", "fact"]
+    search_fields = ["=household__household_no"]
+    list_select_related = ["household"]
+    show_full_result_count = False

@@ -119,6 +119,26 @@ class MemberEventKind(models.TextChoices):
     MOVE_OUT = "move_out", v.MEMBER_EVENT["move_out"]
 
 
+class ExclusionFactKind(models.TextChoices):
+    """A fact about a household that local exclusion rules (X不评) read."""
+
+    PAYROLL_MEMBER = "payroll_member", v.EXCLUSION_FACT["payroll_member"]
+    VILLAGE_COMMITTEE_MEMBER = (
+        "village_committee_member",
+        v.EXCLUSION_FACT["village_committee_member"],
+    )
+    OWNS_CAR = "owns_car", v.EXCLUSION_FACT["owns_car"]
+    TOWN_HOUSE = "town_house", v.EXCLUSION_FACT["town_house"]
+    OPERATING_BUSINESS = "operating_business", v.EXCLUSION_FACT["operating_business"]
+    LARGE_MACHINERY = "large_machinery", v.EXCLUSION_FACT["large_machinery"]
+    HIRES_LABOUR = "hires_labour", v.EXCLUSION_FACT["hires_labour"]
+    NOT_RESIDENT = "not_resident", v.EXCLUSION_FACT["not_resident"]
+    HOUSEHOLD_SPLIT = "household_split", v.EXCLUSION_FACT["household_split"]
+    COMMERCIAL_PENSION = "commercial_pension", v.EXCLUSION_FACT["commercial_pension"]
+    STUDY_ABROAD = "study_abroad", v.EXCLUSION_FACT["study_abroad"]
+    MISCONDUCT = "misconduct", v.EXCLUSION_FACT["misconduct"]
+
+
 JOIN_EVENTS = frozenset(
     {MemberEventKind.BIRTH, MemberEventKind.MARRIAGE_IN, MemberEventKind.MOVE_IN}
 )

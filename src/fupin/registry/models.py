@@ -1,4 +1,5 @@
-"""Households, members, composition events, yearly assessments and status transitions."""
+"""Households, members, composition events, yearly assessments, status transitions and
+the yearly exclusion facts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fupin.registry.choices import (
     Category,
     Cause,
     Education,
+    ExclusionFactKind,
     Health,
     HouseholdStatus,
     HousingGrade,
@@ -187,3 +189,30 @@ class StatusTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.from_status}->{self.to_status} {self.year}"
+
+
+class HouseholdFact(models.Model):
+    """An exclusion fact (不评情形) that holds for a household in a year.
+
+    Sparse: the row's presence means the fact holds that year, its absence that it does
+    not; the exclusion rules that read the facts are policy data.
+    """
+
+    # Indexed by the (household, year, fact) unique constraint.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="facts", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    fact = models.CharField(max_length=32, choices=ExclusionFactKind.choices)
+    note = models.CharField(max_length=200, blank=True, help_text="what shows the fact")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year", "fact"], name="one_fact_per_household_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.fact}"

@@ -12,16 +12,23 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.utils import timezone
 
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.registry import kernels
 from fupin.registry.bulk import BulkResult, registry_bulk_write
 from fupin.registry.checks import check_households
-from fupin.registry.choices import JOIN_EVENTS, LEAVE_EVENTS, MemberEventKind, Relation
+from fupin.registry.choices import (
+    JOIN_EVENTS,
+    LEAVE_EVENTS,
+    ExclusionFactKind,
+    MemberEventKind,
+    Relation,
+)
 from fupin.registry.idnumber import IdNumberError, id_birth_date, id_normalize, id_sex
 from fupin.registry.importer import registry_issues
 from fupin.registry.issues import describe, empty_issues
-from fupin.registry.models import Household, Member, MemberEvent
+from fupin.registry.models import Household, HouseholdFact, Member, MemberEvent
 from fupin.registry.validation import split_frames
 
 
@@ -132,6 +139,66 @@ def member_event_record(
             ),
         )  # fmt: skip
         return member
+
+
+def household_fact_set(
+    *,
+    household: Household,
+    year: int,
+    fact: str,
+    holds: bool,
+    note: str,
+    actor: Actor,
+) -> HouseholdFact | None:
+    """Record whether an exclusion fact (不评情形) holds for a household in `year`.
+
+    Adds or removes the fact's row (or changes its note); a call that changes nothing
+    writes nothing. Returns the row when the fact holds.
+    """
+    if fact not in ExclusionFactKind.values:
+        raise ValueError(f"unknown fact {fact!r}; one of {', '.join(ExclusionFactKind.values)}")
+    if not 2000 <= year <= 2100:
+        raise ValueError(f"{year} is not a plausible year")
+    with transaction.atomic():
+        row = (
+            HouseholdFact.objects.select_for_update()
+            .filter(household=household, year=year, fact=fact)
+            .first()
+        )
+        before = _fact_state(row)
+        if not holds:
+            if row is None:
+                return None
+            row.delete()
+            row = None
+        elif row is None:
+            row = HouseholdFact.objects.create(
+                household=household, year=year, fact=fact, note=note, recorded_at=timezone.now()
+            )
+        elif row.note != note:
+            row.note = note
+            row.save(update_fields=["note"])
+        else:
+            return row
+        audit_record(
+            actor=actor,
+            spec=EventSpec(
+                action="household.fact_set",
+                object_type="household",
+                object_id=str(household.pk),
+                region_code=household.village_id,
+                before={"household_no": household.household_no, "year": year, "fact": fact,
+                        **before},
+                after={"household_no": household.household_no, "year": year, "fact": fact,
+                       **_fact_state(row)},
+                reason=note,
+            ),
+        )  # fmt: skip
+        return row
+
+
+def _fact_state(row: HouseholdFact | None) -> dict[str, object]:
+    return {"holds": row is not None, "note": row.note if row is not None else ""}
 
 
 def _member_join(household: Household, person: Mapping[str, Any], on: date) -> Member:

@@ -68,6 +68,23 @@ MEMBER_EVENT = {
     "death": "死亡", "marriage_out": "婚出", "move_out": "迁出",
 }  # fmt: skip
 
+# Facts that bar identification under local "X不评" rules (DOMAIN.md 1.4); the rules that
+# read them are policy data (`policy.ExclusionRuleValue`).
+EXCLUSION_FACT = {
+    "payroll_member": "家庭成员为公职人员或财政供养人员",
+    "village_committee_member": "家庭成员为村两委成员",
+    "owns_car": "拥有小汽车/非生产性机动车",
+    "town_house": "在城镇购有商品房或门面",
+    "operating_business": "经营企业、个体工商户或合作社并实际运营",
+    "large_machinery": "拥有大型农机具",
+    "hires_labour": "长期雇工",
+    "not_resident": "空挂户或全家外出三年以上",
+    "household_split": "为享受政策拆户分户",
+    "commercial_pension": "购买商业养老保险",
+    "study_abroad": "自费出国留学",
+    "misconduct": "涉赌涉毒等违法行为未改正",
+}
+
 # Further spellings seen on county forms.
 _ALIASES: dict[str, dict[str, str]] = {
     "relation": {

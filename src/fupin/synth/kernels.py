@@ -68,8 +68,14 @@ def synth_frames(
     years: tuple[int, int],
     seed: int,
     poverty_lines: Mapping[int, float],
+    facts_only: bool = False,
 ) -> SynthFrames:
-    """Generate `households` rural households in `villages` (village_code, is_western)."""
+    """Generate `households` rural households in `villages` (village_code, is_western).
+
+    `facts_only` leaves registration to the procedures (`fupin simulate`): no transitions,
+    and the households helped (whose failing indicators get fixed sooner, who carry a
+    category and causes) are those under the line in some year, the ones the annual
+    runs will register."""
     year_list = _checked_years(years, poverty_lines)
     lines = [float(poverty_lines[year]) for year in year_list]
     if households < 1:
@@ -86,6 +92,8 @@ def synth_frames(
     ranks = income_ranks(rng[4], latent, len(year_list))
     per_capita = per_capita_incomes(ranks, places.profile, year_list, lines)
     registered = register(rng[5], ranks[:, 0], places.profile, year_list[0])
+    if facts_only:
+        registered = np.asarray((per_capita < np.asarray(lines)[None, :]).any(axis=1))
     paths = household_paths(rng[6], per_capita, registered, facts, year_list, lines)
     category = categories(
         rng[7], registered, facts["has_worker"], families.size, facts["head_age"],
@@ -97,7 +105,9 @@ def synth_frames(
         assessments=_assessments_frame(
             rng[10], places, families, facts, paths, category, year_list
         ),
-        transitions=_transitions_frame(rng[11], places, paths, year_list[0]),
+        transitions=_transitions_frame(rng[11], places, paths, year_list[0]).clear()
+        if facts_only
+        else _transitions_frame(rng[11], places, paths, year_list[0]),
     )
 
 

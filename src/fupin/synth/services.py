@@ -78,8 +78,13 @@ def synth_generate(
     actor: Actor,
     poverty_lines: Mapping[int, float] | None = None,
     dry_run: bool = False,
+    transitions: bool = True,
 ) -> SynthResult:
-    """Generate `households` synthetic households under `region` and bulk-write them."""
+    """Generate `households` synthetic households under `region` and bulk-write them.
+
+    With `transitions=False` only the facts are written (households, members, yearly
+    assessments): every household starts unregistered, for `fupin simulate` to register
+    and exit through the procedures."""
     if households < 1:
         raise SynthError(f"the number of households must be at least 1, not {households}")
     villages = synth_villages(region=region)
@@ -89,7 +94,7 @@ def synth_generate(
     try:
         frames = synth_frames(
             villages, households=households, years=years, seed=seed,
-            poverty_lines=poverty_lines or _policy_lines(years),
+            poverty_lines=poverty_lines or _policy_lines(years), facts_only=not transitions,
         )  # fmt: skip
     except ValueError as exc:
         raise SynthError(str(exc)) from exc

@@ -66,6 +66,15 @@ def _excluded_by(policy: RulePolicy) -> pl.Expr:
     return result
 
 
+def _recorded_or_derived(households: pl.DataFrame, name: str, *, default: bool) -> pl.Expr:
+    """The year's recorded indicator (`<name>_ok`, confirmed by its department) where the
+    households carry one, else the check derived from the members."""
+    derived = pl.col(name)
+    if f"{name}_ok" in households.columns:
+        derived = pl.coalesce(pl.col(f"{name}_ok"), derived)
+    return derived.fill_null(default).alias(name)
+
+
 def household_eligibility(
     households: pl.DataFrame, members: pl.DataFrame, *, year: int, policy: RulePolicy
 ) -> pl.DataFrame:
@@ -73,7 +82,9 @@ def household_eligibility(
 
     households: household_no, the five income components, household_size, food_ok,
     clothing_ok, housing_grade, relocated, water_ok and one boolean column per exclusion
-    rule. members: household_no, birth_date, in_school, health, medical_insured.
+    rule; optionally education_ok and medical_ok, the year's recorded indicators, which
+    take precedence over what the members show. members: household_no, birth_date,
+    in_school, health, medical_insured (may be empty when the indicators are recorded).
     """
     total = _income_total()
     size = pl.col("household_size").cast(pl.Float64)
@@ -84,8 +95,8 @@ def household_eligibility(
         (total >= size * policy.exit_line).alias("income_above_exit_line"),
         pl.col("food_ok").fill_null(False).alias("food"),
         pl.col("clothing_ok").fill_null(False).alias("clothing"),
-        pl.col("education").fill_null(True),
-        pl.col("medical").fill_null(False),
+        _recorded_or_derived(households, "education", default=True),
+        _recorded_or_derived(households, "medical", default=False),
         (
             pl.col("housing_grade").is_in(SAFE_GRADES).fill_null(False)
             | pl.col("relocated").fill_null(False)
@@ -113,3 +124,97 @@ def household_eligibility(
         (pl.col("income_above_exit_line") & guaranteed).alias("exit_ready"),
         reasons.alias("reasons"),
     ).sort("household_no")
+
+
+def stably_above(history: pl.DataFrame, *, lines: dict[int, float], years: range) -> pl.DataFrame:
+    """Which households' per-capita net income stayed at or above each year's exit line in
+    every year of `years` (稳定超过): household_id, stably_above.
+
+    history: household_id, year, net_income_per_capita. A year without an assessment is
+    not evidence of stability.
+    """
+    line = pl.col("year").replace_strict(lines, default=None, return_dtype=pl.Float64)
+    return (
+        history.filter(pl.col("year").is_between(years.start, years.stop - 1))
+        .group_by("household_id")
+        .agg(
+            (
+                (pl.col("net_income_per_capita").cast(pl.Float64) >= line).all()
+                & (pl.col("year").n_unique() == len(years))
+            ).alias("stably_above")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """Which kinds of case a year's run may open."""
+
+    identification: bool = True  # the campaign years: new identification and return
+    monitoring: bool = False  # 防返贫 years: unstable and marginal households
+    monitoring_line: float | None = None
+
+
+RISK_OF_GUARANTEE = {
+    "education": "schooling",
+    "medical": "illness",
+    "housing": "housing",
+    "water": "water",
+}
+MONITORED_STATUSES = ("exited", "not_registered")
+
+
+def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFrame:
+    """The cases the rule results call for: household_id, kind, reasons, monitoring_type,
+    risks. It opens cases; people decide them.
+
+    evaluated: the eligibility columns of `household_eligibility` plus household_id, status,
+    registered_this_year, stably_above, monitored and net_income_per_capita.
+    """
+    status = pl.col("status")
+    poor = status.is_in(["registered", "returned"])
+    income = pl.col("net_income_per_capita").cast(pl.Float64)
+    kinds = [
+        ("removal", poor & pl.col("excluded_by").is_not_null()),
+        (
+            "exit",
+            poor & pl.col("exit_ready") & pl.col("stably_above").fill_null(False)
+            & ~pl.col("registered_this_year").fill_null(False)
+            & pl.col("excluded_by").is_null(),
+        ),
+    ]  # fmt: skip
+    if scope.identification:
+        kinds += [
+            ("identification", status.is_in(["not_registered", "removed"]) & pl.col("eligible")),
+            ("return", (status == "exited") & pl.col("eligible")),
+        ]
+    if scope.monitoring and scope.monitoring_line is not None:
+        below = income < scope.monitoring_line
+        unstable = (status == "exited") & (below | ~pl.col("guarantees_met"))
+        marginal = (status == "not_registered") & below & pl.col("excluded_by").is_null()
+        kinds.append(("monitoring", (unstable | marginal) & ~pl.col("monitored").fill_null(False)))
+    risks = pl.concat_list(
+        pl.when(income < (scope.monitoring_line or 0)).then(pl.lit("income")),
+        *[pl.when(~pl.col(name)).then(pl.lit(risk)) for name, risk in RISK_OF_GUARANTEE.items()],
+    ).list.drop_nulls()
+    frames = [
+        evaluated.filter(condition).select(
+            "household_id",
+            pl.lit(kind).alias("kind"),
+            "reasons",
+            pl.when(pl.lit(kind != "monitoring"))
+            .then(pl.lit(None, pl.String))
+            .when(status == "exited")
+            .then(pl.lit("unstable"))
+            .otherwise(pl.lit("marginal"))
+            .alias("monitoring_type"),
+            pl.when(pl.lit(kind == "monitoring")).then(risks).alias("risks"),
+            pl.col("excluded_by"),
+        )
+        for kind, condition in kinds
+    ]
+    called = pl.concat(frames, how="vertical_relaxed")
+    # One case per household and run: removal first, then the order above.
+    return called.unique("household_id", keep="first", maintain_order=True).sort(
+        ["household_id", "kind"]
+    )

@@ -1,7 +1,8 @@
 """`fupin demo`: set up the demo on a fresh machine, reusing whatever already exists.
 
-Migrates, loads the national divisions, generates the demo county (平塘县, 522727) and
-creates an admin account whose password is kept in var/admin_password.
+Migrates, loads the national divisions, generates the demo county (平塘县, 522727), runs
+its seven years of procedures (2014-2020) and creates an admin account whose password is
+kept in var/admin_password.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fupin.core.audit import Actor
 from fupin.core.cli import operator_actor
 
 DEMO_COUNTY = "522727"
@@ -47,14 +49,35 @@ class Command(BaseCommand):
             self.stdout.write(f"generating {options['households']:,} households in 平塘县 ...")
             result = synth_generate(
                 region=DEMO_COUNTY, households=options["households"], years=DEMO_YEARS,
-                seed=DEMO_SEED, actor=actor,
+                seed=DEMO_SEED, actor=actor, transitions=False,
             )  # fmt: skip
             self.stdout.write(f"  {result}")
+        self._simulate(actor)
         password = self._admin_password()
         self.stdout.write(
             "\nfupin demo is ready: http://127.0.0.1:8000/admin/\n"
             f"  login: admin / {password}   (kept in {settings.VAR_DIR / 'admin_password'})\n"
         )
+
+    def _simulate(self, actor: Actor) -> None:
+        """Seven years of identification, exits and returns in the demo county."""
+        from fupin.targeting.annual import AnnualRunError
+        from fupin.targeting.models import Case
+        from fupin.targeting.simulate import simulate
+
+        if Case.objects.filter(region_code__startswith=DEMO_COUNTY, year=DEMO_YEARS[1]).exists():
+            return
+        self.stdout.write("simulating 2014-2020: identification, exits, returns ...")
+        try:
+            result = simulate(prefix=DEMO_COUNTY, years=range(DEMO_YEARS[0], DEMO_YEARS[1] + 1),
+                              seed=DEMO_SEED, actor=actor)  # fmt: skip
+        except AnnualRunError as exc:
+            raise CommandError(
+                f"{exc}. The demo database predates the simulation: remove "
+                f"{settings.VAR_DIR / 'fupin.sqlite3'} and run `make demo` again."
+            ) from None
+        for year, counts in result.years.items():
+            self.stdout.write(f"  {year}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
     def _admin_password(self) -> str:
         path = settings.VAR_DIR / "admin_password"

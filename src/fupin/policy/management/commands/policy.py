@@ -1,4 +1,5 @@
-"""`fupin policy show --year Y [--province P]` and `fupin policy set NAME VALUE ...`."""
+"""`fupin policy show --year Y [--province P]`, `fupin policy set NAME VALUE ...` and
+`fupin policy set-exclusion CODE FACT ...`."""
 
 from __future__ import annotations
 
@@ -9,41 +10,74 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.cli import BAD_INPUT, operator_actor
 from fupin.policy.models import Parameter
-from fupin.policy.queries import policy_table
-from fupin.policy.services import PolicyError, policy_set
+from fupin.policy.queries import exclusion_rules, policy_table
+from fupin.policy.services import PolicyError, exclusion_rule_set, policy_set
+from fupin.registry.choices import ExclusionFactKind
 
 
 class Command(BaseCommand):
-    help = "Show or change the policy parameters (poverty lines, thresholds, notice days)."
+    help = (
+        "Show or change the policy parameters (poverty lines, thresholds, notice days) "
+        "and the exclusion rules (X不评)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        show = sub.add_parser("show", help="the values in force for a year")
+        show = sub.add_parser("show", help="the values and exclusion rules in force for a year")
         show.add_argument("--year", type=int, required=True)
         show.add_argument("--province", default="", help="2-digit province code")
         change = sub.add_parser("set", help="add a new version of a value")
         change.add_argument("name", choices=Parameter.values)
         change.add_argument("value")
-        change.add_argument("--year", type=int, help="omit for every year")
-        change.add_argument("--province", default="", help="2-digit code; omit for national")
-        change.add_argument("--source", required=True, help="the document the value comes from")
-        change.add_argument("--unverified", action="store_true")
-        change.add_argument("--reason", default="")
+        self._add_version_arguments(change)
+        rule = sub.add_parser("set-exclusion", help="add a new version of an exclusion rule")
+        rule.add_argument("code", help="the rule's slug, e.g. owns_car")
+        # Checked by the service, not argparse, so a bad fact fails like any bad input.
+        rule.add_argument(
+            "fact", help=f"the household fact it reads: {', '.join(ExclusionFactKind.values)}"
+        )
+        rule.add_argument("--off", action="store_true", help="switch the rule off in this scope")
+        self._add_version_arguments(rule)
+
+    def _add_version_arguments(self, parser: CommandParser) -> None:
+        """The scope and provenance every new version carries."""
+        parser.add_argument("--year", type=int, help="omit for every year")
+        parser.add_argument("--province", default="", help="2-digit code; omit for national")
+        parser.add_argument("--source", required=True, help="the document it comes from")
+        parser.add_argument("--unverified", action="store_true")
+        parser.add_argument("--reason", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "show":
             self._show(options["year"], options["province"])
-            return
+        elif options["action"] == "set":
+            self._set(options)
+        else:
+            self._set_exclusion(options)
+
+    def _set(self, options: dict[str, Any]) -> None:
         try:
             value = Decimal(options["value"])
         except InvalidOperation as exc:
-            raise CommandError(f"not a number: {options['value']!r}", returncode=2) from exc
+            raise CommandError(f"not a number: {options['value']!r}", returncode=BAD_INPUT) from exc
         try:
             row = policy_set(
                 name=options["name"], value=value, year=options["year"],
                 province=options["province"], actor=operator_actor(),
                 verified=not options["unverified"], source=options["source"],
                 reason=options["reason"],
+            )  # fmt: skip
+        except PolicyError as exc:
+            raise CommandError(str(exc), returncode=BAD_INPUT) from exc
+        self.stdout.write(f"set {row}")
+
+    def _set_exclusion(self, options: dict[str, Any]) -> None:
+        try:
+            row = exclusion_rule_set(
+                code=options["code"], fact=options["fact"], year=options["year"],
+                province=options["province"], active=not options["off"],
+                actor=operator_actor(), verified=not options["unverified"],
+                source=options["source"], reason=options["reason"],
             )  # fmt: skip
         except PolicyError as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from exc
@@ -58,4 +92,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{row.name:<24} {value:>10}  v{row.version} {scope:<10} "
                 f"{labels[row.name]}{flag}  ({row.source})"
+            )
+        rules = exclusion_rules(year=year, province=province)
+        self.stdout.write(f"exclusion rules (X不评) in force: {len(rules)}")
+        facts = dict(ExclusionFactKind.choices)
+        for rule in rules:
+            scope = f"{rule.province or '全国'} {rule.year or '各年'}"
+            flag = "" if rule.verified else "  [unverified]"
+            self.stdout.write(
+                f"  {rule.code:<26} {rule.fact:<26} v{rule.version} {scope:<10} "
+                f"{facts[rule.fact]}{flag}  ({rule.source})"
             )

@@ -24,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="generate and count, write nothing"
         )
+        parser.add_argument(
+            "--facts-only", action="store_true",
+            help="no status transitions: everyone starts unregistered, for `fupin simulate`",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         from fupin.synth.services import SynthError, synth_generate
@@ -37,6 +41,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 actor=operator_actor(),
                 dry_run=options["dry_run"],
+                transitions=not options["facts_only"],
             )
         except SynthError as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from exc

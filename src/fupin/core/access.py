@@ -1,0 +1,129 @@
+"""Who may act where: grants of a role over a region prefix.
+
+A grant on prefix P covers every region whose code starts with P (Wagtail's tree rule);
+'' is the nation. `restrict` for querysets builds on `user_prefixes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from fupin.core.audit import Actor, EventSpec, audit_record
+from fupin.core.choices import OFFICE_PREFIX_LENGTH, Department, Role
+from fupin.core.models import Grant
+
+
+class GrantError(ValueError):
+    """A grant that cannot be given (unknown role, wrong prefix for the office)."""
+
+
+def prefix_covers(prefix: str, code: str) -> bool:
+    """Whether a grant on `prefix` covers the region `code`."""
+    return code.startswith(prefix)
+
+
+def active_grants(user: AbstractBaseUser | None) -> QuerySet[Grant]:
+    """The user's grants in force now."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Grant.objects.none()
+    return Grant.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+
+
+def roles_at(user: AbstractBaseUser | None, code: str) -> set[str]:
+    """The roles the user holds over region `code` (by any grant whose prefix covers it)."""
+    return {
+        grant.role
+        for grant in active_grants(user).only("role", "region_prefix")
+        if prefix_covers(grant.region_prefix, code)
+    }
+
+
+def user_prefixes(user: AbstractBaseUser | None, roles: Iterable[str]) -> list[str]:
+    """The region prefixes over which the user holds any of `roles`."""
+    return sorted(
+        set(
+            active_grants(user).filter(role__in=list(roles)).values_list("region_prefix", flat=True)
+        )
+    )
+
+
+def grant_add(
+    *,
+    user: AbstractBaseUser,
+    role: str,
+    region_prefix: str,
+    actor: Actor,
+    department: str = "",
+) -> Grant:
+    """Give `user` the `role` over `region_prefix` (an office's prefix has its level's length)."""
+    if role not in Role.values:
+        raise GrantError(f"unknown role {role!r}; one of {', '.join(Role.values)}")
+    expected = OFFICE_PREFIX_LENGTH.get(Role(role))
+    if expected is not None and len(region_prefix) != expected:
+        raise GrantError(
+            f"a {role} grant needs a {expected}-digit region prefix, not {region_prefix!r}"
+        )
+    if not region_prefix.isdigit() and region_prefix:
+        raise GrantError(f"region prefix must be digits: {region_prefix!r}")
+    if (role == Role.DEPARTMENT) != bool(department):
+        raise GrantError("a department grant names its department, and only it does")
+    if department and department not in Department.values:
+        raise GrantError(f"unknown department {department!r}")
+    with transaction.atomic():
+        grant, created = Grant.objects.get_or_create(
+            user_id=user.pk, role=role, region_prefix=region_prefix, department=department,
+            revoked_at__isnull=True, defaults={"granted_at": timezone.now()},
+        )  # fmt: skip
+        if created:
+            audit_record(actor=actor, spec=_grant_event("grant.add", grant))
+    return grant
+
+
+def grant_revoke(*, grant: Grant, actor: Actor) -> Grant:
+    """End a grant; it stays on record with its end date."""
+    with transaction.atomic():
+        if grant.revoked_at is None:
+            grant.revoked_at = timezone.now()
+            grant.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, spec=_grant_event("grant.revoke", grant))
+    return grant
+
+
+def _grant_event(action: str, grant: Grant) -> EventSpec:
+    return EventSpec(
+        action=action,
+        object_type="grant",
+        object_id=str(grant.pk),
+        region_code=grant.region_prefix,
+        after={"user": grant.user_id, "role": grant.role, "department": grant.department,
+               "region_prefix": grant.region_prefix},
+    )  # fmt: skip
+
+
+def grants_bulk_add(*, rows: list[tuple[int, str, str]], actor: Actor) -> int:
+    """Give many posts at once (user id, role, region prefix), checked like `grant_add`,
+    with one audit event that lists them; for setting up a county's or a simulation's posts."""
+    now = timezone.now()
+    for _, role, prefix in rows:
+        expected = OFFICE_PREFIX_LENGTH.get(Role(role))
+        if expected is not None and len(prefix) != expected:
+            raise GrantError(f"a {role} grant needs a {expected}-digit prefix, not {prefix!r}")
+    with transaction.atomic():
+        Grant.objects.bulk_create(
+            [Grant(user_id=user, role=role, region_prefix=prefix, granted_at=now)
+             for user, role, prefix in rows],
+            batch_size=5000,
+        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            spec=EventSpec(
+                action="grant.add_many", object_type="grant",
+                after={"count": len(rows), "grants": [list(row) for row in rows[:1000]]},
+            ),
+        )  # fmt: skip
+    return len(rows)

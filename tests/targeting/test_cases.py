@@ -1,0 +1,391 @@
+"""Procedure cases: every step in order, by the right post, with its evidence."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from fupin.core.audit import Actor, audit_chain_verify
+from fupin.core.models import AuditEvent
+from fupin.regions.models import PoorAreaDesignation
+from fupin.registry.models import Household, StatusTransition
+from fupin.targeting import procedures as p
+from fupin.targeting.models import Case, CaseStep, Monitoring
+from fupin.targeting.services import (
+    CaseError,
+    case_objection_record,
+    case_open,
+    case_reject,
+    case_reverify,
+    case_step_take,
+    case_withdraw,
+)
+from tests.targeting.conftest import VILLAGE, Posts, evidence_for, household_make
+
+pytestmark = pytest.mark.django_db
+START = date(2016, 10, 8)
+
+
+def walk(case: Case, posts: Posts, *, until: str | None = None, start: date = START) -> Case:
+    """Take the case's steps in order (each after the previous notice), up to `until`."""
+    procedure = p.PROCEDURES[case.kind]
+    on = start
+    for step in procedure.steps[procedure.index(case.step) + 1 if case.step else 0 :]:
+        if step.slug == until:
+            break
+        case = case_step_take(
+            case=case, step=step.slug, on=on, actor=posts.for_step(step),
+            evidence=evidence_for(step),
+        )  # fmt: skip
+        on = (case.notice_ends or on) + timedelta(days=1)
+    return case
+
+
+def opened(kind: str, posts: Posts, household: Household | None = None, **kw: object) -> Case:
+    return case_open(
+        kind=kind, year=2016, on=START, actor=posts.cadre, trigger="application",
+        household=household, **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_identification_walks_eight_steps_and_registers(posts: Posts) -> None:
+    # given a household that applies
+    household = household_make("5227271002180001")
+    case = opened("identification", posts, household)
+    # when every step is taken in order by its post
+    case = walk(case, posts)
+    # then it is registered, with the case on the transition and every step on record
+    household.refresh_from_db()
+    assert case.outcome == "approved" and household.status == "registered"
+    transition = StatusTransition.objects.get(household=household)
+    assert (transition.from_status, transition.to_status, transition.year) == (
+        "not_registered", "registered", 2016,
+    )  # fmt: skip
+    assert transition.case_ref == f"identification:{case.pk}"
+    history = list(case.steps.values_list("step", "role"))
+    assert [step for step, _ in history] == [s.slug for s in p.IDENTIFICATION.steps]
+    assert dict(history)["county_approval"] == "county"
+    assert dict(history)["township_review"] == "township"
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"case.open", "case.step", "case.approved", "household.status"} <= actions
+    assert audit_chain_verify() is None
+
+
+def test_notice_lasts_the_policy_days_and_blocks_the_next_step(posts: Posts) -> None:
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="township_review"
+    )
+    assert case.step == "first_notice"
+    posted = case.steps.get(step="first_notice").on
+    assert case.notice_ends == posted + timedelta(days=6)  # seven days, the posting day included
+    with pytest.raises(CaseError) as refused:
+        case_step_take(case=case, step="township_review", on=case.notice_ends, actor=posts.township,
+                       evidence=evidence_for(p.IDENTIFICATION.step("township_review")))  # fmt: skip
+    assert refused.value.code == "notice_running"
+    case_step_take(case=case, step="township_review", on=case.notice_ends + timedelta(days=1),
+                   actor=posts.township,
+                   evidence=evidence_for(p.IDENTIFICATION.step("township_review")))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("step", "actor_name", "evidence", "code"),
+    [
+        ("county_approval", "county", None, "out_of_order"),
+        ("village_appraisal", "township", None, "role_not_allowed"),
+        ("village_appraisal", "other_cadre", None, "role_not_allowed"),
+        ("village_appraisal", "inspector", None, "role_not_allowed"),
+        ("village_appraisal", "cadre", {"minutes": "会议记录"}, "evidence_missing"),
+        ("village_appraisal", "cadre", {"minutes": "  ", "votes": {"for": 3}}, "evidence_missing"),
+        ("village_appraisal", "cadre", {"minutes": "记录", "votes": "many"}, "evidence_invalid"),
+        (
+            "village_appraisal",
+            "cadre",
+            {"minutes": "记录", "votes": {"for": -1}},
+            "evidence_invalid",
+        ),
+        ("no_such_step", "cadre", None, "unknown_step"),
+    ],
+)
+def test_a_refused_step_writes_nothing(
+    posts: Posts, step: str, actor_name: str, evidence: dict | None, code: str
+) -> None:
+    # given an identification case whose application is in
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="village_appraisal"
+    )
+    before = (CaseStep.objects.count(), AuditEvent.objects.count())
+    # when a step is tried out of order, by a wrong post or without its evidence
+    with pytest.raises(CaseError) as refused:
+        case_step_take(
+            case=case, step=step, on=START, actor=getattr(posts, actor_name),
+            evidence=evidence if evidence is not None else evidence_for(
+                p.IDENTIFICATION.step("village_appraisal")),
+        )  # fmt: skip
+    # then it is refused with its code and a message, and nothing is written
+    assert refused.value.code == code and str(refused.value)
+    assert (CaseStep.objects.count(), AuditEvent.objects.count()) == before
+    case.refresh_from_db()
+    assert case.step == "application" and case.outcome == "open"
+
+
+def test_a_system_actor_cannot_take_a_step(posts: Posts) -> None:
+    case = opened("identification", posts, household_make("1"))
+    with pytest.raises(CaseError) as refused:
+        case_step_take(case=case, step="application", on=START, actor=Actor(None, "batch"),
+                       evidence=evidence_for(p.IDENTIFICATION.steps[0]))  # fmt: skip
+    assert refused.value.code == "role_not_allowed"
+
+
+def test_a_step_dated_before_the_last_entry_is_refused(posts: Posts) -> None:
+    case = walk(opened("identification", posts, household_make("1")), posts, until="first_notice")
+    with pytest.raises(CaseError) as refused:
+        case_step_take(case=case, step="first_notice", on=START - timedelta(days=1),
+                       actor=posts.cadre, evidence={"notice_place": "村务公开栏"})  # fmt: skip
+    assert refused.value.code == "date_before_history"
+
+
+def test_objection_sends_the_case_back_and_the_notice_is_posted_again(posts: Posts) -> None:
+    # given a first notice running
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="township_review"
+    )
+    ends = case.notice_ends
+    assert ends is not None
+    # when a villager objects, no step can be taken until the objection is re-verified
+    case_objection_record(case=case, on=ends, actor=posts.cadre, objection="该户有小汽车")
+    later = ends + timedelta(days=1)
+    with pytest.raises(CaseError) as refused:
+        case_step_take(case=case, step="township_review", on=later, actor=posts.township,
+                       evidence=evidence_for(p.IDENTIFICATION.step("township_review")))  # fmt: skip
+    assert refused.value.code == "reverification_pending"
+    with pytest.raises(CaseError) as wrong_post:
+        case_reverify(case=case, on=later, actor=posts.township, upheld=False,
+                      evidence={"visit_record": "核实"})  # fmt: skip
+    assert wrong_post.value.code == "role_not_allowed"
+    # and an objection dismissed on re-verification sends the case back before the notice
+    case = case_reverify(case=case, on=later, actor=posts.cadre, upheld=False,
+                         evidence={"visit_record": "车辆为亲属所有"}, note="异议不成立")  # fmt: skip
+    assert case.step == "village_appraisal" and case.notice_ends is None
+    with pytest.raises(CaseError) as skipped:
+        case_step_take(case=case, step="township_review", on=later, actor=posts.township,
+                       evidence=evidence_for(p.IDENTIFICATION.step("township_review")))  # fmt: skip
+    assert skipped.value.code == "out_of_order"
+    case = walk(case, posts, start=later)
+    assert case.outcome == "approved"
+    notices = case.steps.filter(step="first_notice", action="taken")
+    assert [n.standing for n in notices] == [False, True]
+    assert list(case.steps.values_list("action", flat=True)).count("objection") == 1
+
+
+def test_objection_upheld_rejects_with_the_reason(posts: Posts) -> None:
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="township_review"
+    )
+    case_objection_record(case=case, on=START + timedelta(days=2), actor=posts.team,
+                          objection="家庭成员为财政供养人员")  # fmt: skip
+    case = case_reverify(case=case, on=START + timedelta(days=3), actor=posts.secretary,
+                         upheld=True, evidence={"visit_record": "属实"}, note="成员在乡镇任职")  # fmt: skip
+    assert case.outcome == "rejected" and "成员在乡镇任职" in case.reason
+    assert Household.objects.get().status == "not_registered"
+
+
+def test_objection_outside_a_notice_is_refused(posts: Posts) -> None:
+    case = opened("identification", posts, household_make("1"))
+    with pytest.raises(CaseError) as refused:
+        case_objection_record(case=case, on=START, actor=posts.cadre, objection="异议")
+    assert refused.value.code == "no_notice"
+    case = walk(case, posts, until="township_review")
+    assert case.notice_ends is not None
+    with pytest.raises(CaseError) as late:
+        case_objection_record(case=case, on=case.notice_ends + timedelta(days=1),
+                              actor=posts.cadre, objection="异议")  # fmt: skip
+    assert late.value.code == "notice_over"
+
+
+def test_a_failed_appraisal_vote_rejects(posts: Posts) -> None:
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="village_appraisal"
+    )
+    case = case_step_take(
+        case=case, step="village_appraisal", on=START, actor=posts.cadre,
+        evidence={"minutes": "第3次村民代表大会", "votes": {"for": 10, "against": 12}},
+    )  # fmt: skip
+    assert case.outcome == "rejected" and "appraisal" in case.reason
+    assert case.decided_on == START
+
+
+def test_rejection_needs_the_deciding_post_and_a_reason(posts: Posts) -> None:
+    case = walk(
+        opened("identification", posts, household_make("1")), posts, until="township_review"
+    )
+    later = START + timedelta(days=30)
+    with pytest.raises(CaseError) as wrong:
+        case_reject(case=case, on=later, actor=posts.cadre, reason="收入超标")
+    assert wrong.value.code == "role_not_allowed"
+    with pytest.raises(CaseError) as silent:
+        case_reject(case=case, on=later, actor=posts.township, reason=" ")
+    assert silent.value.code == "reason_missing"
+    case = case_reject(case=case, on=later, actor=posts.township, reason="抽查发现收入超标")
+    assert (case.outcome, case.reason) == ("rejected", "抽查发现收入超标")
+    assert case.steps.last().action == "rejected"  # type: ignore[union-attr]
+    with pytest.raises(CaseError) as closed:
+        walk(case, posts)
+    assert closed.value.code == "case_closed"
+
+
+def test_withdrawal(posts: Posts) -> None:
+    case = opened("identification", posts, household_make("1"))
+    case = case_withdraw(case=case, on=START, actor=posts.cadre, reason="农户撤回申请")
+    assert case.outcome == "withdrawn"
+    # a new application can be opened once the first is closed
+    assert opened("identification", posts, Household.objects.get()).outcome == "open"
+
+
+def test_one_open_case_per_household_and_kind(posts: Posts) -> None:
+    household = household_make("1")
+    opened("identification", posts, household)
+    with pytest.raises(CaseError) as twice:
+        opened("identification", posts, household)
+    assert twice.value.code == "case_open_already"
+
+
+def test_opening_needs_a_post_of_the_procedure_in_the_region(posts: Posts) -> None:
+    with pytest.raises(CaseError) as refused:
+        case_open(kind="identification", year=2016, on=START, actor=posts.other_cadre,
+                  trigger="application", household=household_make("1"))  # fmt: skip
+    assert refused.value.code == "role_not_allowed"
+
+
+def test_exit_walks_to_exited_but_not_in_the_registration_year(posts: Posts) -> None:
+    fresh = household_make("1", status="registered", registered_year=2016)
+    with pytest.raises(CaseError) as same_year:
+        opened("exit", posts, fresh)
+    assert same_year.value.code == "registered_this_year"
+    with pytest.raises(CaseError) as wrong_status:
+        opened("exit", posts, household_make("2"))
+    assert wrong_status.value.code == "wrong_status"
+    household = household_make("3", status="registered", registered_year=2015)
+    case = walk(opened("exit", posts, household), posts)
+    household.refresh_from_db()
+    assert case.outcome == "approved" and household.status == "exited"
+    assert household.transitions.order_by("date").last().case_ref == case.ref  # type: ignore[union-attr]
+
+
+def test_return_and_removal(posts: Posts) -> None:
+    exited = household_make("1", status="exited", registered_year=2014)
+    walk(opened("return", posts, exited), posts)
+    exited.refresh_from_db()
+    assert exited.status == "returned"
+    registered = household_make("2", status="registered", registered_year=2014)
+    with pytest.raises(CaseError) as no_reason:
+        opened("removal", posts, registered)
+    assert no_reason.value.code == "reason_missing"
+    case = walk(
+        opened("removal", posts, registered, detail={"reason": "家庭成员为公职人员"}), posts
+    )
+    registered.refresh_from_db()
+    assert registered.status == "removed" and case.detail["reason"] == "家庭成员为公职人员"
+
+
+def test_monitoring_case_and_risk_elimination(posts: Posts) -> None:
+    household = household_make("1", status="exited", registered_year=2014)
+    with pytest.raises(CaseError) as bad:
+        opened("monitoring", posts, household, detail={"monitoring_type": "unstable", "risks": []})
+    assert bad.value.code == "detail_invalid"
+    with pytest.raises(CaseError) as marginal:
+        opened("monitoring", posts, household,
+               detail={"monitoring_type": "marginal", "risks": ["illness"]})  # fmt: skip
+    assert marginal.value.code == "wrong_status"
+    case = opened("monitoring", posts, household,
+                  detail={"monitoring_type": "unstable", "risks": ["illness", "disaster"]})  # fmt: skip
+    walk(case, posts)
+    watch = Monitoring.objects.get(household=household)
+    assert watch.monitoring_type == "unstable" and watch.risks == ["illness", "disaster"]
+    assert watch.eliminated_on is None
+    with pytest.raises(CaseError) as twice:
+        opened("monitoring", posts, household,
+               detail={"monitoring_type": "unstable", "risks": ["illness"]})  # fmt: skip
+    assert twice.value.code == "monitored_already"
+    elimination = opened("risk_elimination", posts, household)
+    walk(elimination, posts, start=date(2017, 6, 1))
+    watch.refresh_from_db()
+    assert watch.eliminated_case_id == elimination.pk and watch.elimination_way == "assistance"
+    with pytest.raises(CaseError) as gone:
+        opened("risk_elimination", posts, household)
+    assert gone.value.code == "not_monitored"
+
+
+def designate(kind: str, code: str) -> None:
+    PoorAreaDesignation.objects.create(region_id=code, kind=kind, designated_year=2014)
+
+
+def test_village_exit_lifts_the_designation(posts: Posts) -> None:
+    with pytest.raises(CaseError) as undesignated:
+        opened("village_exit", posts, region_code=VILLAGE)
+    assert undesignated.value.code == "not_designated"
+    designate("village", VILLAGE)
+    case = walk(opened("village_exit", posts, region_code=VILLAGE), posts)
+    assert case.outcome == "approved"
+    assert PoorAreaDesignation.objects.get(region_id=VILLAGE).lifted_year == 2016
+
+
+def test_village_exit_fails_on_incidence_or_an_indicator(posts: Posts) -> None:
+    designate("village", VILLAGE)
+    case = walk(
+        opened("village_exit", posts, region_code=VILLAGE), posts, until="village_application"
+    )
+    # 平塘 is in the west: the bar is 3%, so 2.9% passes and 3% fails
+    step = p.VILLAGE_EXIT.step("village_application")
+    case = case_step_take(case=case, step=step.slug, on=START, actor=posts.cadre,
+                          evidence=evidence_for(step, incidence="0.029"))  # fmt: skip
+    assert case.outcome == "open"
+    case = walk(case, posts, until="county_verification")
+    step = p.VILLAGE_EXIT.step("county_verification")
+    case = case_step_take(
+        case=case, step=step.slug, on=START, actor=posts.county,
+        evidence=evidence_for(step, indicators={"roads": True, "collective_income": False}),
+    )  # fmt: skip
+    assert case.outcome == "rejected" and "collective_income" in case.reason
+    second = walk(
+        opened("village_exit", posts, region_code=VILLAGE), posts, until="village_application"
+    )
+    step = p.VILLAGE_EXIT.step("village_application")
+    second = case_step_take(case=second, step=step.slug, on=START, actor=posts.cadre,
+                            evidence=evidence_for(step, incidence="0.03"))  # fmt: skip
+    assert second.outcome == "rejected" and "incidence" in second.reason
+    assert PoorAreaDesignation.objects.get(region_id=VILLAGE).lifted_year is None
+
+
+@pytest.mark.parametrize(
+    ("measure", "value", "passes"),
+    [
+        ("wrong_exit_rate", "0.0199", True),
+        ("wrong_exit_rate", "0.02", False),
+        ("omission_rate", "0.025", False),
+        ("satisfaction", "0.90", True),
+        ("satisfaction", "0.899", False),
+        ("incidence", "0.031", False),
+    ],
+)
+def test_county_exit_third_party_evaluation_single_veto(
+    posts: Posts, measure: str, value: str, passes: bool
+) -> None:
+    designate("county", "522727")
+    case = case_open(kind="county_exit", year=2016, on=START, actor=posts.county,
+                     trigger="office", region_code="522727")  # fmt: skip
+    case = walk(case, posts, until="third_party_evaluation")
+    step = p.COUNTY_EXIT.step("third_party_evaluation")
+    results = {"incidence": "0.012", "wrong_exit_rate": "0.005", "omission_rate": "0.004",
+               "satisfaction": "0.95", measure: value}  # fmt: skip
+    on = START + timedelta(days=60)
+    case = case_step_take(case=case, step=step.slug, on=on, actor=posts.evaluator,
+                          evidence=evidence_for(step, **results))  # fmt: skip
+    if passes:
+        assert case.outcome == "open"
+        case = walk(case, posts, start=on)
+        assert case.outcome == "approved"
+        assert PoorAreaDesignation.objects.get(region_id="522727").lifted_year == 2016
+    else:
+        assert case.outcome == "rejected" and measure in case.reason
+        assert PoorAreaDesignation.objects.get(region_id="522727").lifted_year is None
