@@ -39,3 +39,15 @@ def villages(db: None) -> list[str]:
             region.parent_id = "522727100"
             region.save()
     return [code for code, _, level, _ in PINGTANG_CHAIN if level == 5]
+
+
+@pytest.fixture
+def national_office(db: None, actor: Actor) -> str:
+    """A user of the national office (a national grant); returns the username."""
+    from django.contrib.auth import get_user_model
+
+    from fupin.core.access import grant_add
+
+    user = get_user_model().objects.create_user(username="national-office")
+    grant_add(user=user, role="national", region_prefix="", actor=actor)
+    return user.get_username()

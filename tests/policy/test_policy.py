@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
+from fupin.policy.models import PolicyValue
 from fupin.policy.queries import PolicyMissing, policy_value
 from fupin.policy.services import PolicyError, policy_set
 
@@ -86,9 +87,10 @@ def test_bad_changes_are_refused(actor: Actor) -> None:
     assert AuditEvent.objects.count() == 0
 
 
-def test_policy_show_and_set_commands() -> None:
+def test_policy_show_and_set_commands(national_office: str) -> None:
     # when
-    call_command("policy", "set", "exit_line", "3400", "--year", "2017", "--source", "test")
+    call_command("policy", "set", "exit_line", "3400", "--year", "2017", "--source", "test",
+                 "--as", national_office)  # fmt: skip
     out = StringIO()
     call_command("policy", "show", "--year", "2017", stdout=out)
     # then
@@ -97,5 +99,27 @@ def test_policy_show_and_set_commands() -> None:
     assert "[unverified]" in lines["identification_line"]
     assert "0.02" in lines["village_exit_incidence"]
     with pytest.raises(CommandError) as bad:
-        call_command("policy", "set", "exit_line", "lots", "--source", "x")
+        call_command("policy", "set", "exit_line", "lots", "--source", "x", "--as", national_office)
     assert bad.value.returncode == 2
+
+
+@pytest.mark.parametrize("who", ["nobody", "county-office"])
+def test_only_the_national_office_sets_policy(who: str, villages: list[str], actor: Actor) -> None:
+    # given a county office's user, and no user at all
+    from django.contrib.auth import get_user_model
+
+    from fupin.core.access import grant_add
+
+    county = get_user_model().objects.create_user(username="county-office")
+    grant_add(user=county, role="county", region_prefix="522727", actor=actor)
+    before = PolicyValue.objects.count(), AuditEvent.objects.count()
+    # when either tries to set a line
+    with pytest.raises(CommandError) as refused:
+        call_command("policy", "set", "exit_line", "3400", "--year", "2017", "--source", "x",
+                     "--as", who)  # fmt: skip
+    # then it is refused with exit code 2 and nothing is written
+    assert refused.value.returncode == 2
+    assert (PolicyValue.objects.count(), AuditEvent.objects.count()) == before
+    with pytest.raises(PolicyError, match="national"):
+        policy_set(name="exit_line", value=Decimal(1), year=2017, province="",
+                   actor=Actor.of(county), verified=True, source="x")  # fmt: skip

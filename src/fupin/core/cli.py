@@ -21,6 +21,16 @@ def operator_actor() -> Actor:
     return Actor(None, f"cli:{name}")
 
 
+def user_actor(username: str) -> Actor:
+    """The named user as the actor of a command that acts for a post (`--as USERNAME`)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--as: no active user {username!r}", returncode=BAD_INPUT)
+    return Actor.of(user)
+
+
 def parse_year_range(text: str) -> tuple[int, int]:
     """'2014-2020' → (2014, 2020); '2016' → (2016, 2016)."""
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)

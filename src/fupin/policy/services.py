@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fupin.core.access import roles_at
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.policy.models import ExclusionRuleValue, Parameter, PolicySnapshot, PolicyValue
 from fupin.policy.queries import (
@@ -31,6 +32,15 @@ class PolicyError(ValueError):
     """A policy change that cannot be made (unknown name, province or a bad value)."""
 
 
+def _require_national(actor: Actor) -> None:
+    """Policy is set by the national office: a user needs a national grant. A system
+    process (a migration, the test suite) has no user and is trusted code."""
+    if actor.user is not None and "national" not in roles_at(actor.user, ""):
+        raise PolicyError(
+            f"{actor.label} holds no national grant; only the national office sets policy"
+        )
+
+
 def policy_set(
     *,
     name: str,
@@ -43,6 +53,7 @@ def policy_set(
     reason: str = "",
 ) -> PolicyValue:
     """Add a version of a parameter for a year (None: every year) and province ('' national)."""
+    _require_national(actor)
     if name not in Parameter.values:
         raise PolicyError(f"unknown parameter {name!r}; one of {', '.join(Parameter.values)}")
     if value < 0:
@@ -100,6 +111,7 @@ def exclusion_rule_set(
 ) -> ExclusionRuleValue:
     """Add a version of an exclusion rule (X不评) for a year (None: every year) and province
     ('' national); `active=False` switches the rule off there."""
+    _require_national(actor)
     if not RULE_CODE.fullmatch(code):
         raise PolicyError(f"a rule code is a lowercase slug (a-z, 0-9, _), not {code!r}")
     if fact not in ExclusionFactKind.values:

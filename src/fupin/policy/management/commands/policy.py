@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fupin.core.cli import BAD_INPUT, operator_actor
+from fupin.core.cli import BAD_INPUT, user_actor
 from fupin.policy.models import Parameter
 from fupin.policy.queries import exclusion_rules, policy_table
 from fupin.policy.services import PolicyError, exclusion_rule_set, policy_set
@@ -46,6 +46,10 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help="the document it comes from")
         parser.add_argument("--unverified", action="store_true")
         parser.add_argument("--reason", default="")
+        parser.add_argument(
+            "--as", dest="as_user", required=True, metavar="USERNAME",
+            help="the national office's user the change is made by",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "show":
@@ -63,7 +67,7 @@ class Command(BaseCommand):
         try:
             row = policy_set(
                 name=options["name"], value=value, year=options["year"],
-                province=options["province"], actor=operator_actor(),
+                province=options["province"], actor=user_actor(options["as_user"]),
                 verified=not options["unverified"], source=options["source"],
                 reason=options["reason"],
             )  # fmt: skip
@@ -76,7 +80,7 @@ class Command(BaseCommand):
             row = exclusion_rule_set(
                 code=options["code"], fact=options["fact"], year=options["year"],
                 province=options["province"], active=not options["off"],
-                actor=operator_actor(), verified=not options["unverified"],
+                actor=user_actor(options["as_user"]), verified=not options["unverified"],
                 source=options["source"], reason=options["reason"],
             )  # fmt: skip
         except PolicyError as exc:
