@@ -9,6 +9,7 @@ import pytest
 from fupin.core.audit import Actor, audit_chain_verify
 from fupin.core.models import AuditEvent
 from fupin.regions.models import PoorAreaDesignation
+from fupin.stats.queries import region_stats
 from fupin.registry.models import Household, StatusTransition
 from fupin.targeting import procedures as p
 from fupin.targeting.models import Case, CaseStep, Monitoring
@@ -70,6 +71,10 @@ def test_identification_walks_eight_steps_and_registers(posts: Posts) -> None:
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"case.open", "case.step", "case.approved", "household.status"} <= actions
     assert audit_chain_verify() is None
+    # and the decision is in the rollups of the village and every level above it
+    for region in (VILLAGE, "522727100", "522727", "5227", "52", ""):
+        measures = region_stats(region=region, year=2016)["measures"]
+        assert (measures["registered_households"], measures["new_households"]) == (1, 1), region
 
 
 def test_notice_lasts_the_policy_days_and_blocks_the_next_step(posts: Posts) -> None:

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fupin.targeting.kernels import GUARANTEES, ExclusionRule, RulePolicy, household_eligibility
+from fupin.targeting.kernels import (
+    GUARANTEES,
+    ExclusionRule,
+    RulePolicy,
+    household_eligibility,
+    reason_codes,
+)
 
 EXCLUSIONS = tuple(
     ExclusionRule(code, code) for code in ("payroll_member", "car", "town_house", "business")
@@ -101,7 +107,9 @@ def test_the_hand_computed_table(year: int) -> None:
     # given
     households, members = _frames(CASES)
     # when
-    result = household_eligibility(households, members, year=year, policy=POLICIES[year])
+    result = reason_codes(
+        household_eligibility(households, members, year=year, policy=POLICIES[year])
+    )
     # then
     for row, case in zip(result.iter_rows(named=True), CASES, strict=True):
         per_capita, _, _, excluded, in_2015, in_2020, failing_2015, failing_2020 = case
@@ -111,7 +119,12 @@ def test_the_hand_computed_table(year: int) -> None:
         assert (row["eligible"], row["exit_ready"]) == (eligible, exit_ready), label
         assert {name for name in GUARANTEES if not row[name]} == failing, label
         assert row["excluded_by"] == (excluded[0] if excluded else None), label
-        assert ("income_below_line" in row["reasons"]) == row["income_below_line"], label
+        expected = (
+            (["income_below_line"] if row["income_below_line"] else [])
+            + [f"fails_{name}" for name in GUARANTEES if name in failing]
+            + ([f"excluded:{excluded[0]}"] if excluded else [])
+        )
+        assert row["reasons"] == expected, label
 
 
 household_facts = st.fixed_dictionaries(

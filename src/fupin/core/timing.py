@@ -30,7 +30,7 @@ class Steps:
             self.seconds[name] = round(time.perf_counter() - started, 3)
             logger.info(
                 "%s: %s took %.3f s (process peak %d MiB)",
-                self.job, name, self.seconds[name], _peak_mib(),
+                self.job, name, self.seconds[name], peak_mib(),
             )  # fmt: skip
 
     def record(self, name: str, seconds: float) -> None:
@@ -42,7 +42,7 @@ class Steps:
         return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.seconds.items())
 
 
-def _peak_mib() -> int:
+def peak_mib() -> int:
     """The peak resident memory of this process image, in MiB.
 
     VmHWM belongs to the current program (it starts afresh at exec), whereas ru_maxrss

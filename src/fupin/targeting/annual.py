@@ -51,15 +51,6 @@ FACTS_SCHEMA = {
     "housing_grade": pl.String,
     "water_ok": pl.Boolean,
 }
-NO_MEMBERS = pl.DataFrame(
-    schema={
-        "household_no": pl.String,
-        "birth_date": pl.Date,
-        "in_school": pl.Boolean,
-        "health": pl.String,
-        "medical_insured": pl.Boolean,
-    }
-)
 
 
 class AnnualRunError(ValueError):
@@ -118,6 +109,12 @@ def annual_run(
         result.seconds = {**result.seconds, **{f"{code} {k}": v for k, v in steps.seconds.items()}}
         if progress is not None:
             progress(code, opened)
+    if not dry_run:
+        from fupin.stats.services import rollups_refresh
+
+        started = time.perf_counter()
+        rollups_refresh(year=year, prefix=prefix)
+        result.seconds["rollups"] = round(time.perf_counter() - started, 3)
     return result
 
 
@@ -170,32 +167,25 @@ def _chunk_run(
         facts = _facts(low, high, year=year, exclusions=policy.exclusions)
         if facts.height == 0:
             return 0
-        history = _history(low, high, years=window)
+        # One year of stability is the year's own test: no history to read.
+        history = _history(low, high, years=window) if stable > 1 else None
         registered = _ids(_REGISTERED_THIS_YEAR, low, high, year, name="registered_this_year")
         monitored = _ids(_MONITORED, low, high, name="monitored")
         existing = _existing_cases(low, high, year)
     result.households += facts.height
-    lines = {y: _line("exit_line", y, code[:2]) for y in window}
+    lines = {y: _line("exit_line", y, code[:2]) for y in window} if stable > 1 else {}
     with steps.step("kernel"):
-        evaluated = kernels.household_eligibility(facts, NO_MEMBERS, year=year, policy=policy)
-        evaluated = (
-            evaluated.join(
-                facts.select(
-                    "household_no",
-                    "household_id",
-                    "status",
-                    "village_code",
-                    "net_income_per_capita",
-                ),
-                on="household_no",
-            )
-            .join(
-                kernels.stably_above(history, lines=lines, years=window),
-                on="household_id",
-                how="left",
-            )
-            .join(registered, on="household_id", how="left")
-            .join(monitored, on="household_id", how="left")
+        evaluated = kernels.household_eligibility(
+            facts, kernels.NO_MEMBERS, year=year, policy=policy,
+            carry=("household_id", "status", "village_code", "net_income_per_capita"),
+        )  # fmt: skip
+        if history is None:
+            evaluated = evaluated.with_columns(stably_above=pl.col("income_above_exit_line"))
+        else:
+            stable_rows = kernels.stably_above(history, lines=lines, years=window)
+            evaluated = evaluated.join(stable_rows, on="household_id", how="left")
+        evaluated = evaluated.join(registered, on="household_id", how="left").join(
+            monitored, on="household_id", how="left"
         )
         called = kernels.cases_called_for(evaluated, scope=scope)
         fresh = called.join(existing, on=["household_id", "kind"], how="anti")
@@ -330,6 +320,7 @@ def _existing_cases(low: str, high: str, year: int) -> pl.DataFrame:
 def _case_rows(
     fresh: pl.DataFrame, evaluated: pl.DataFrame, *, year: int, on: date, snapshot: PolicySnapshot
 ) -> pl.DataFrame:
+    fresh = kernels.reason_codes(fresh)
     detail = pl.struct(
         pl.col("reasons"),
         pl.col("excluded_by"),

@@ -8,11 +8,25 @@ records which versions it passed in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
+# The members frame of a run whose households carry the recorded education and medical
+# indicators: nothing to derive them from.
+NO_MEMBERS = pl.DataFrame(
+    schema={
+        "household_no": pl.String,
+        "birth_date": pl.Date,
+        "in_school": pl.Boolean,
+        "health": pl.String,
+        "medical_insured": pl.Boolean,
+    }
+)
 GUARANTEES = ("food", "clothing", "education", "medical", "housing", "water")
+# The reason codes a result's `reason_bits` hold, bit 0 first.
+REASONS = ("income_below_line", *(f"fails_{name}" for name in GUARANTEES), "excluded")
 SAFE_GRADES = ("A", "B")
 
 
@@ -76,7 +90,12 @@ def _recorded_or_derived(households: pl.DataFrame, name: str, *, default: bool) 
 
 
 def household_eligibility(
-    households: pl.DataFrame, members: pl.DataFrame, *, year: int, policy: RulePolicy
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    *,
+    year: int,
+    policy: RulePolicy,
+    carry: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Every household's tests and outcome under `policy` for `year`.
 
@@ -85,6 +104,7 @@ def household_eligibility(
     rule; optionally education_ok and medical_ok, the year's recorded indicators, which
     take precedence over what the members show. members: household_no, birth_date,
     in_school, health, medical_insured (may be empty when the indicators are recorded).
+    `carry` names household columns passed through to the result unchanged.
     """
     total = _income_total()
     size = pl.col("household_size").cast(pl.Float64)
@@ -106,15 +126,19 @@ def household_eligibility(
     )
     guaranteed = pl.all_horizontal([pl.col(name) for name in GUARANTEES])
     eligible = pl.col("income_below_line") & pl.col("excluded_by").is_null()
-    reasons = pl.concat_list(
-        pl.when(pl.col("income_below_line")).then(pl.lit("income_below_line")),
-        *[pl.when(~pl.col(name)).then(pl.lit(f"fails_{name}")) for name in GUARANTEES],
-        pl.when(pl.col("excluded_by").is_not_null()).then(
-            pl.lit("excluded:") + pl.col("excluded_by")
-        ),
-    ).list.drop_nulls()
+    bits = [pl.col("income_below_line"), *[~pl.col(name) for name in GUARANTEES],
+            pl.col("excluded_by").is_not_null()]  # fmt: skip
+    # A bit per reason, in REASONS order: a list column per household costs more than
+    # the rest of the kernel together; `reason_codes` spells out the few rows that need it.
+    reason_bits = pl.sum_horizontal(
+        [
+            pl.when(bit).then(pl.lit(1 << index, pl.UInt16)).otherwise(pl.lit(0, pl.UInt16))
+            for index, bit in enumerate(bits)
+        ]
+    ).cast(pl.UInt16)
     return frame.select(
         "household_no",
+        *carry,
         "income_below_line",
         "income_above_exit_line",
         *GUARANTEES,
@@ -122,8 +146,24 @@ def household_eligibility(
         "excluded_by",
         eligible.alias("eligible"),
         (pl.col("income_above_exit_line") & guaranteed).alias("exit_ready"),
-        reasons.alias("reasons"),
+        reason_bits.alias("reason_bits"),
     ).sort("household_no")
+
+
+def reason_codes(result: pl.DataFrame) -> pl.DataFrame:
+    """`result` with its `reason_bits` spelled out as a list of codes (`reasons`), the
+    exclusion as excluded:<rule>; for the rows that are shown or stored, not for millions."""
+    codes = [
+        pl.when((pl.col("reason_bits") & (1 << index)) > 0).then(
+            pl.lit("excluded:") + pl.col("excluded_by") if code == "excluded" else pl.lit(code)
+        )
+        for index, code in enumerate(REASONS)
+    ]
+    joined = pl.concat_str(codes, separator=" ", ignore_nulls=True)
+    return result.with_columns(
+        reasons=pl.when(joined == "").then(pl.lit([], pl.List(pl.String)))
+        .otherwise(joined.str.split(" "))
+    )  # fmt: skip
 
 
 def stably_above(history: pl.DataFrame, *, lines: dict[int, float], years: range) -> pl.DataFrame:
@@ -168,7 +208,7 @@ def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFram
     """The cases the rule results call for: household_id, kind, reasons, monitoring_type,
     risks. It opens cases; people decide them.
 
-    evaluated: the eligibility columns of `household_eligibility` plus household_id, status,
+    evaluated: the columns of `household_eligibility` plus household_id, status,
     registered_this_year, stably_above, monitored and net_income_per_capita.
     """
     status = pl.col("status")
@@ -201,7 +241,7 @@ def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFram
         evaluated.filter(condition).select(
             "household_id",
             pl.lit(kind).alias("kind"),
-            "reasons",
+            "reason_bits",
             pl.when(pl.lit(kind != "monitoring"))
             .then(pl.lit(None, pl.String))
             .when(status == "exited")

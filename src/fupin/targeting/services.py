@@ -22,6 +22,7 @@ from fupin.policy.queries import policy_value
 from fupin.regions.models import PoorAreaDesignation
 from fupin.regions.services import poor_area_lift
 from fupin.registry.models import Household, StatusTransition
+from fupin.stats.services import rollups_refresh
 from fupin.targeting import procedures as p
 from fupin.targeting.choices import CaseKind, MonitoringType, Outcome, RiskType, StepAction
 from fupin.targeting.models import Case, CaseStep, Monitoring
@@ -105,6 +106,8 @@ def case_step_take(
             _close(case, Outcome.APPROVED, on=on, actor=actor, reason="")
             _apply(case, on=on, actor=actor, evidence=clean)
         case.save()
+        if case.outcome == Outcome.APPROVED and procedure.to_status:
+            rollups_refresh(year=case.year, prefix=case.region_code)
     return case
 
 
