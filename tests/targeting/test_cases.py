@@ -9,8 +9,8 @@ import pytest
 from fupin.core.audit import Actor, audit_chain_verify
 from fupin.core.models import AuditEvent
 from fupin.regions.models import PoorAreaDesignation
-from fupin.stats.queries import region_stats
 from fupin.registry.models import Household, StatusTransition
+from fupin.stats.queries import region_stats
 from fupin.targeting import procedures as p
 from fupin.targeting.models import Case, CaseStep, Monitoring
 from fupin.targeting.services import (
