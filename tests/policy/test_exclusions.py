@@ -149,8 +149,8 @@ def test_policy_show_lists_the_rules_in_force_and_set_exclusion_changes_them(
     call_command("policy", "show", "--year", "2017", stdout=national)
     call_command("policy", "show", "--year", "2017", "--province", "52", stdout=guizhou)
     # then
-    rules = {line.split()[0]: line for line in national.getvalue().splitlines()
-             if line.startswith("  ")}  # fmt: skip
+    listing = national.getvalue().split("village exit indicators")[0]
+    rules = {line.split()[0]: line for line in listing.splitlines() if line.startswith("  ")}
     assert sorted(rules) == SEEDED
     assert "拥有小汽车/非生产性机动车" in rules["owns_car"]
     assert "[unverified]" in rules["owns_car"] and "v1" in rules["owns_car"]
@@ -296,3 +296,25 @@ def test_the_fact_frame_and_the_rules_in_force_drive_the_rule_kernel(
         "K3": (False, "payroll_member"),
         "K4": (True, None),
     }
+
+
+def test_exit_indicators_are_policy_data(villages: list[str], national_office: str) -> None:
+    # given the seeded national village list, when Guizhou switches one off for 2019
+    call_command("policy", "set-indicator", "village", "clinic", "--off", "--province", "52",
+                 "--year", "2019", "--source", "黔扶办 test", "--as", national_office,
+                 stdout=StringIO())  # fmt: skip
+    # then it is gone there and then only, and the show command lists what is in force
+    from fupin.policy.queries import exit_indicators
+
+    codes = {y: [r.code for r in exit_indicators(level="village", year=y, province="52")]
+             for y in (2018, 2019)}  # fmt: skip
+    assert "clinic" in codes[2018] and "clinic" not in codes[2019]
+    assert len(codes[2018]) == len(codes[2019]) + 1
+    assert exit_indicators(level="county", year=2019, province="52") == []
+    out = StringIO()
+    call_command("policy", "show", "--year", "2019", "--province", "52", stdout=out)
+    assert "village exit indicators (退出指标) in force: 4" in out.getvalue()
+    with pytest.raises(CommandError) as bad:
+        call_command("policy", "set-indicator", "town", "x", "--source", "x",
+                     "--as", national_office)  # fmt: skip
+    assert bad.value.returncode == 2

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fupin.core.access import grant_add
 from fupin.core.audit import Actor
+from fupin.policy.seeds import typical_exit_indicators
 from fupin.registry.models import Household, StatusTransition
 from fupin.targeting import procedures as p
 
@@ -104,7 +105,7 @@ def evidence_for(step: p.Step, **override: Any) -> dict[str, Any]:
             "votes": {"for": 21, "against": 2, "abstain": 1},
             "rate": "0.01",
             "choice": "assistance",
-            "list": {"roads": True, "collective_income": True},
+            "list": {code: True for _, code, _, _ in typical_exit_indicators()},
         }[item.kind]
     values.update(override)
     return values

@@ -22,7 +22,9 @@ from fupin.targeting.services import (
     case_step_take,
     case_withdraw,
 )
-from tests.targeting.conftest import VILLAGE, Posts, evidence_for, household_make
+from tests.targeting.conftest import POSTS, VILLAGE, Posts, evidence_for, household_make
+
+POSTS_ROLE = {name: role for name, (role, _) in POSTS.items()}
 
 pytestmark = pytest.mark.django_db
 START = date(2016, 10, 8)
@@ -349,7 +351,8 @@ def test_village_exit_fails_on_incidence_or_an_indicator(posts: Posts) -> None:
     step = p.VILLAGE_EXIT.step("county_verification")
     case = case_step_take(
         case=case, step=step.slug, on=START, actor=posts.county,
-        evidence=evidence_for(step, indicators={"roads": True, "collective_income": False}),
+        evidence=evidence_for(step, indicators={
+            **evidence_for(step)["indicators"], "collective_income": False}),
     )  # fmt: skip
     assert case.outcome == "rejected" and "collective_income" in case.reason
     second = walk(
@@ -394,3 +397,81 @@ def test_county_exit_third_party_evaluation_single_veto(
     else:
         assert case.outcome == "rejected" and measure in case.reason
         assert PoorAreaDesignation.objects.get(region_id="522727").lifted_year is None
+
+
+def subject_of(kind: str, posts: Posts) -> Case:
+    """An open case of `kind` on a subject that qualifies for it."""
+    if kind in ("village_exit", "county_exit"):
+        code = VILLAGE if kind == "village_exit" else "522727"
+        designate(kind.removesuffix("_exit"), code)
+        return case_open(kind=kind, year=2016, on=START, actor=posts.county, trigger="office",
+                         region_code=code)  # fmt: skip
+    status = {"identification": "not_registered", "exit": "registered", "return": "exited",
+              "removal": "registered", "monitoring": "exited",
+              "risk_elimination": "exited"}[kind]  # fmt: skip
+    household = household_make("9", status=status, registered_year=2014)
+    detail: dict[str, object] = {"reason": "核实为公职人员家庭"} if kind == "removal" else {}
+    if kind in ("monitoring", "risk_elimination"):
+        detail = {"monitoring_type": "unstable", "risks": ["illness"]}
+    if kind == "risk_elimination":
+        walk(opened("monitoring", posts, household, detail=detail), posts)
+        detail = {}
+    return opened(kind, posts, household, detail=detail)
+
+
+@pytest.mark.parametrize("kind", sorted(p.PROCEDURES))
+def test_every_procedure_refuses_order_role_and_missing_evidence(posts: Posts, kind: str) -> None:
+    # given a fresh case of each kind
+    case = subject_of(kind, posts)
+    procedure = p.PROCEDURES[kind]
+    first, second = procedure.steps[0], procedure.steps[1]
+    outsider = next(name for name in ("township", "cadre", "prefecture", "inspector")
+                    if not {POSTS_ROLE[name]} & first.roles)  # fmt: skip
+    attempts = [
+        (second.slug, posts.for_step(second), evidence_for(second), "out_of_order"),
+        (first.slug, getattr(posts, outsider), evidence_for(first), "role_not_allowed"),
+        (first.slug, posts.for_step(first), {}, "evidence_missing"),
+    ]
+    before = CaseStep.objects.count()
+    for step, actor, evidence, code in attempts:
+        # when a step is tried out of order, by a post not allowed, or without evidence
+        with pytest.raises(CaseError) as refused:
+            case_step_take(case=case, step=step, on=START + timedelta(days=200), actor=actor,
+                           evidence=evidence)  # fmt: skip
+        # then it is refused with that code and a message naming the step, and nothing written
+        assert refused.value.code == code, (kind, step, code)
+        assert step in str(refused.value)
+    assert CaseStep.objects.count() == before
+    # and the right post with the evidence may take the first step
+    case_step_take(case=case, step=first.slug, on=START + timedelta(days=200),
+                   actor=posts.for_step(first), evidence=evidence_for(first))  # fmt: skip
+
+
+def test_village_exit_needs_a_result_for_every_indicator_the_province_sets(
+    posts: Posts, actor: Actor
+) -> None:
+    from fupin.policy.services import exit_indicator_set
+
+    designate("village", VILLAGE)
+    step = p.VILLAGE_EXIT.step("county_verification")
+    seeded = evidence_for(step)["indicators"]
+    # Guizhou switches the clinic indicator off and adds one of its own
+    common = {"year": None, "province": "52", "actor": actor, "verified": True, "source": "x"}
+    exit_indicator_set(level="village", code="clinic", label="", active=False, **common)
+    exit_indicator_set(level="village", code="industry", label="有主导产业", active=True,
+                       **common)  # fmt: skip
+    case = walk(opened("village_exit", posts, region_code=VILLAGE), posts,
+                until="county_verification")  # fmt: skip
+    results = {code: True for code in seeded if code != "clinic"}
+    with pytest.raises(CaseError) as missing:
+        case_step_take(case=case, step=step.slug, on=START + timedelta(days=30),
+                       actor=posts.county, evidence=evidence_for(step, indicators=results))  # fmt: skip
+    assert missing.value.code == "evidence_invalid" and "industry (有主导产业)" in str(
+        missing.value
+    )
+    assert "clinic" not in str(missing.value)
+    case = case_step_take(
+        case=case, step=step.slug, on=START + timedelta(days=30), actor=posts.county,
+        evidence=evidence_for(step, indicators={**results, "industry": True}),
+    )  # fmt: skip
+    assert case.outcome == "open" and case.step == "county_verification"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from fupin.core.admin import ReadOnlyAdmin
-from fupin.policy.models import ExclusionRuleValue, PolicySnapshot, PolicyValue
+from fupin.policy.models import ExclusionRuleValue, ExitIndicatorValue, PolicySnapshot, PolicyValue
 
 
 @admin.register(PolicyValue)
@@ -21,6 +21,13 @@ class ExclusionRuleValueAdmin(ReadOnlyAdmin):
     list_display = ["code", "fact", "year", "province", "version", "active", "verified", "source"]
     list_filter = ["fact", "active", "verified", "province"]
     search_fields = ["code", "source"]
+
+
+@admin.register(ExitIndicatorValue)
+class ExitIndicatorValueAdmin(ReadOnlyAdmin):
+    list_display = ["level", "code", "label", "year", "province", "version", "active", "verified"]
+    list_filter = ["level", "active", "verified", "province"]
+    search_fields = ["code", "label", "source"]
 
 
 @admin.register(PolicySnapshot)

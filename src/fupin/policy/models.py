@@ -99,6 +99,49 @@ class ExclusionRuleValue(models.Model):
         )
 
 
+class ExitIndicatorValue(models.Model):
+    """One version of one extra exit indicator (退出指标) a poor village or county must meet
+    besides the incidence threshold, for a year and a province; any one failed is a veto.
+
+    Provinces set their own lists (DOMAIN.md 4: Shaanxi used 7 village vetoes), so a
+    province or a year can add indicators or switch a national one off.
+    """
+
+    class Level(models.TextChoices):
+        VILLAGE = "village", _("贫困村退出")
+        COUNTY = "county", _("贫困县退出")
+
+    level = models.CharField(max_length=8, choices=Level.choices)
+    code = models.CharField(max_length=48, help_text="stable slug, the key of the evidence")
+    label = models.CharField(max_length=100)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
+    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
+    version = models.PositiveIntegerField()
+    active = models.BooleanField(help_text="false: switched off for this year and province")
+    verified = models.BooleanField(help_text="false where no official source was found")
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["level", "code", "province", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code", "year", "province", "version"],
+                name="exit_indicator_version",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "code", "province", "version"],
+                condition=Q(year__isnull=True),
+                name="exit_indicator_version_every_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.province or "national"
+        state = "" if self.active else " (off)"
+        return f"{self.level} {self.code} {self.year or 'all years'} {scope} v{self.version}{state}"
+
+
 class PolicySnapshot(models.Model):
     """The policy set one year's decisions in one province used (政策参数快照).
 

@@ -9,9 +9,16 @@ from typing import TypeVar
 
 from django.db.models import Max, Q, QuerySet
 
-from fupin.policy.models import ExclusionRuleValue, Parameter, PolicySnapshot, PolicyValue
+from fupin.policy.models import (
+    ExclusionRuleValue,
+    ExitIndicatorValue,
+    Parameter,
+    PolicySnapshot,
+    PolicyValue,
+)
 
-Versioned = TypeVar("Versioned", PolicyValue, ExclusionRuleValue)
+Versioned = TypeVar("Versioned", PolicyValue, ExclusionRuleValue, ExitIndicatorValue)
+Switchable = TypeVar("Switchable", ExclusionRuleValue, ExitIndicatorValue)
 
 
 class PolicyMissing(LookupError):
@@ -68,13 +75,13 @@ def poverty_lines(years: range, *, province: str = "") -> dict[int, float]:
     }
 
 
-def rules_in_force(rows: Iterable[ExclusionRuleValue]) -> list[ExclusionRuleValue]:
+def rules_in_force(rows: Iterable[Switchable]) -> list[Switchable]:
     """Of rule versions that all apply, the winner of each code where it is active, by code.
 
     Ordered by code rather than by age so that the list, and the rule a decision reports
     when several exclude a household, do not depend on the order rows were added.
     """
-    by_code: dict[str, list[ExclusionRuleValue]] = defaultdict(list)
+    by_code: dict[str, list[Switchable]] = defaultdict(list)
     for row in rows:
         by_code[row.code].append(row)
     winners = (most_specific(by_code[code]) for code in sorted(by_code))
@@ -85,6 +92,13 @@ def exclusion_rules(*, year: int, province: str = "") -> list[ExclusionRuleValue
     """The exclusion rules (X不评) in force for `year` in `province`, ordered by code."""
     return rules_in_force(
         ExclusionRuleValue.objects.filter(_in_scope(year=year, province=province))
+    )
+
+
+def exit_indicators(*, level: str, year: int, province: str = "") -> list[ExitIndicatorValue]:
+    """The extra exit indicators (退出指标) in force for a village or county exit, by code."""
+    return rules_in_force(
+        ExitIndicatorValue.objects.filter(_in_scope(year=year, province=province), level=level)
     )
 
 

@@ -107,3 +107,21 @@ def typical_exclusion_rules() -> list[tuple[str, str, str]]:
         (code, code, f"DOMAIN.md 1.4: local rules, no national list {sources}")
         for code, sources in _EXCLUSION_RULES
     ]
+
+
+# Village exit: incidence below the threshold "also weighing infrastructure, public
+# services, industry and collective income" (DOMAIN.md 4 [S14]); provinces set the real
+# lists (Shaanxi 7 vetoes [S39]). These are a typical national starting list, unverified.
+_VILLAGE_EXIT_INDICATORS = [
+    ("hardened_road", "通硬化路"),
+    ("safe_water", "安全饮水"),
+    ("electricity", "生产生活用电"),
+    ("clinic", "标准化村卫生室和合格村医"),
+    ("collective_income", "村集体经济有稳定收入"),
+]
+
+
+def typical_exit_indicators() -> list[tuple[str, str, str, str]]:
+    """The seeded national exit indicators as (level, code, label, source), all unverified."""
+    source = "DOMAIN.md 4: infrastructure, services, industry, collective income [S14][S39]"
+    return [("village", code, label, source) for code, label in _VILLAGE_EXIT_INDICATORS]

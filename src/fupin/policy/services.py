@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from fupin.core.access import roles_at
 from fupin.core.audit import Actor, EventSpec, audit_record
-from fupin.policy.models import ExclusionRuleValue, Parameter, PolicySnapshot, PolicyValue
+from fupin.policy.models import (
+    ExclusionRuleValue,
+    ExitIndicatorValue,
+    Parameter,
+    PolicySnapshot,
+    PolicyValue,
+)
 from fupin.policy.queries import (
     exclusion_history,
     exclusion_rules,
@@ -139,6 +145,52 @@ def exclusion_rule_set(
                 reason=reason,
             ),
         )
+    return row
+
+
+def exit_indicator_set(
+    *,
+    level: str,
+    code: str,
+    label: str,
+    year: int | None,
+    province: str,
+    active: bool,
+    actor: Actor,
+    verified: bool,
+    source: str,
+    reason: str = "",
+) -> ExitIndicatorValue:
+    """Add a version of an extra village or county exit indicator for a year (None: every
+    year) and province ('' national); `active=False` switches it off there."""
+    _require_national(actor)
+    if level not in ExitIndicatorValue.Level.values:
+        raise PolicyError(f"level: village or county, not {level!r}")
+    if not RULE_CODE.fullmatch(code):
+        raise PolicyError(f"an indicator code is a lowercase slug (a-z, 0-9, _), not {code!r}")
+    _check_scope(year=year, province=province)
+    with transaction.atomic():
+        history = ExitIndicatorValue.objects.filter(
+            level=level, code=code, year=year, province=province
+        ).select_for_update()
+        previous = history.order_by("-version").first()
+        row = ExitIndicatorValue.objects.create(
+            level=level, code=code, label=label or (previous.label if previous else code),
+            year=year, province=province, version=(previous.version if previous else 0) + 1,
+            active=active, verified=verified, source=source, created_at=timezone.now(),
+        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            spec=EventSpec(
+                action="policy.exit_indicator_set", object_type="exit_indicator",
+                object_id=str(row.pk), region_code=province,
+                before=None if previous is None else {"version": previous.version,
+                                                      "active": previous.active},
+                after={"level": level, "code": code, "version": row.version, "active": active,
+                       "year": year, "province": province},
+                reason=reason,
+            ),
+        )  # fmt: skip
     return row
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from fupin.core.access import roles_at
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.policy.models import Parameter
-from fupin.policy.queries import policy_value
+from fupin.policy.queries import exit_indicators, policy_value
 from fupin.regions.models import PoorAreaDesignation
 from fupin.regions.services import poor_area_lift
 from fupin.registry.models import Household, StatusTransition
@@ -91,6 +91,8 @@ def case_step_take(
         except p.StepRefused as refused:
             raise CaseError(refused.code, str(refused)) from None
         definition = procedure.step(step)
+        if "indicators" in clean:
+            _indicators_check(case, procedure, clean["indicators"])
         notice_ends = _notice_ends(case, on) if definition.notice else None
         _history_add(case, step=step, action=StepAction.TAKEN, on=on, actor=actor,
                      role=_role(roles, definition.roles), evidence=clean, note=note,
@@ -360,6 +362,15 @@ def _failed_tests(case: Case, step: p.Step, evidence: Mapping[str, Any]) -> str:
         elif Decimal(evidence["incidence"]) >= bars.incidence:
             return f"poverty incidence {evidence['incidence']} is not below {bars.incidence}"
     return ""
+
+
+def _indicators_check(case: Case, procedure: p.Procedure, results: Mapping[str, bool]) -> None:
+    """The verification must give a result for every exit indicator the province has set."""
+    required = exit_indicators(level=procedure.subject, year=case.year,
+                               province=case.region_code[:2])  # fmt: skip
+    missing = [f"{row.code} ({row.label})" for row in required if row.code not in results]
+    if missing:
+        raise CaseError("evidence_invalid", f"indicators: no result for {', '.join(missing)}")
 
 
 def _incidence_bar(case: Case) -> Decimal:

@@ -10,8 +10,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.cli import BAD_INPUT, user_actor
 from fupin.policy.models import Parameter
-from fupin.policy.queries import exclusion_rules, policy_table
-from fupin.policy.services import PolicyError, exclusion_rule_set, policy_set
+from fupin.policy.queries import exclusion_rules, exit_indicators, policy_table
+from fupin.policy.services import (
+    PolicyError,
+    exclusion_rule_set,
+    exit_indicator_set,
+    policy_set,
+)
 from fupin.registry.choices import ExclusionFactKind
 
 
@@ -38,6 +43,14 @@ class Command(BaseCommand):
         )
         rule.add_argument("--off", action="store_true", help="switch the rule off in this scope")
         self._add_version_arguments(rule)
+        indicator = sub.add_parser(
+            "set-indicator", help="add a new version of an extra village or county exit indicator"
+        )
+        indicator.add_argument("level", help="village or county")
+        indicator.add_argument("code", help="the indicator's slug, e.g. hardened_road")
+        indicator.add_argument("--label", default="", help="its Chinese name")
+        indicator.add_argument("--off", action="store_true", help="switch it off in this scope")
+        self._add_version_arguments(indicator)
 
     def _add_version_arguments(self, parser: CommandParser) -> None:
         """The scope and provenance every new version carries."""
@@ -56,8 +69,10 @@ class Command(BaseCommand):
             self._show(options["year"], options["province"])
         elif options["action"] == "set":
             self._set(options)
-        else:
+        elif options["action"] == "set-exclusion":
             self._set_exclusion(options)
+        else:
+            self._set_indicator(options)
 
     def _set(self, options: dict[str, Any]) -> None:
         try:
@@ -87,6 +102,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=BAD_INPUT) from exc
         self.stdout.write(f"set {row}")
 
+    def _set_indicator(self, options: dict[str, Any]) -> None:
+        try:
+            row = exit_indicator_set(
+                level=options["level"], code=options["code"], label=options["label"],
+                year=options["year"], province=options["province"], active=not options["off"],
+                actor=user_actor(options["as_user"]), verified=not options["unverified"],
+                source=options["source"], reason=options["reason"],
+            )  # fmt: skip
+        except PolicyError as exc:
+            raise CommandError(str(exc), returncode=BAD_INPUT) from exc
+        self.stdout.write(f"set {row}")
+
     def _show(self, year: int, province: str) -> None:
         labels = dict(Parameter.choices)
         for row in policy_table(year=year, province=province):
@@ -107,3 +134,13 @@ class Command(BaseCommand):
                 f"  {rule.code:<26} {rule.fact:<26} v{rule.version} {scope:<10} "
                 f"{facts[rule.fact]}{flag}  ({rule.source})"
             )
+        for level in ("village", "county"):
+            indicators = exit_indicators(level=level, year=year, province=province)
+            self.stdout.write(f"{level} exit indicators (退出指标) in force: {len(indicators)}")
+            for item in indicators:
+                scope = f"{item.province or '全国'} {item.year or '各年'}"
+                flag = "" if item.verified else "  [unverified]"
+                self.stdout.write(
+                    f"  {item.code:<26} v{item.version} {scope:<10} {item.label}{flag}"
+                    f"  ({item.source})"
+                )
