@@ -1,9 +1,10 @@
 """Benchmark: `rollups_refresh` of one year over 1,000,000 synthetic households.
 
 Synthesises the registry under Guizhou (52) first (not timed here; `bench_synth` times
-it), then times a national refresh of 2016 into an empty rollup table and again over its
+it), then times a national refresh of 2016 into empty rollup tables and again over its
 own rows, split into extract, kernel and write; a one-village refresh; the seven years
-in one call; and the reads the dashboards make.
+in one call; and the reads the dashboards make. Reports the rows each of the two tables
+(totals, breakdowns) holds for one year.
 
     .venv/bin/python -m bench.bench_stats --postgres [--households 1000000]
 """
@@ -45,6 +46,16 @@ def _timed_refresh(**kwargs: Any) -> dict[str, Any]:
             "steps": dict(steps.seconds)}  # fmt: skip
 
 
+def _rows_per_table() -> dict[str, int]:
+    """Rows of the year in each rollup table: the totals and the breakdowns."""
+    from fupin.stats.models import RegionYearBreakdown, RegionYearStat
+
+    return {
+        "totals": RegionYearStat.objects.filter(year=YEAR).count(),
+        "breakdowns": RegionYearBreakdown.objects.filter(year=YEAR).count(),
+    }
+
+
 def _query_ms(region: str) -> float:
     """Median milliseconds of `region_stats` for one region and year."""
     from fupin.stats.queries import region_stats
@@ -82,6 +93,7 @@ def run(households: int, scratch: Path) -> dict[str, Any]:
     village = Household.objects.order_by("id").values_list("village_id", flat=True).first()
     first = _timed_refresh(years=[YEAR])
     again = _timed_refresh(years=[YEAR])
+    rows_per_table = _rows_per_table()
     one_village = _timed_refresh(years=[YEAR], prefix=village or "")
     all_years = _timed_refresh(years=range(YEARS[0], YEARS[1] + 1))
     county = (village or "")[:6]
@@ -91,6 +103,7 @@ def run(households: int, scratch: Path) -> dict[str, Any]:
         "synth_seconds": round(synth_seconds, 1),
         "national_refresh_first": first,
         "national_refresh_again": again,
+        "rows_per_table": rows_per_table,
         "village_refresh": one_village,
         "seven_years_refresh": {k: v for k, v in all_years.items() if k != "steps"},
         "query_ms_nation": _query_ms(""),

@@ -11,6 +11,10 @@ Seven households over 2014-2016, chosen so that every measure moves:
 | H5 | 拉全村 (V2) | tekun / illness | 1, 1, 1 | registered 2014, exited 2015, returned 2016 |
 | H6 | V2 | - | no assessment: 3 active members (+1 left) | none |
 | H7 | V2 | blank / blank | 6, 6, 6 | registered 2014 |
+
+Two of them come under return-to-poverty monitoring (防返贫监测; a 2021 policy, moved
+back into these years so that the measure moves too): H1 from 2016-11-20 on, after its
+exit, and H5 from 2015-12-10 until its return on 2016-06-01.
 """
 
 from __future__ import annotations
@@ -65,11 +69,28 @@ def household_make(
     return household.pk
 
 
+def monitoring_make(household: int, identified_on: date, eliminated_on: date | None = None) -> None:
+    """Put a household under monitoring from `identified_on`, with its approved case."""
+    from fupin.registry.models import Household
+    from fupin.targeting.models import Case, Monitoring
+
+    village = Household.objects.values_list("village_id", flat=True).get(pk=household)
+    case = Case.objects.create(
+        kind="monitoring", household_id=household, region_code=village, year=identified_on.year,
+        outcome="approved", trigger="cadre_visit", clue_on=identified_on, opened_on=identified_on,
+        decided_on=identified_on,
+    )  # fmt: skip
+    Monitoring.objects.create(
+        household_id=household, monitoring_type="unstable", risks=["illness"],
+        identified_case=case, identified_on=identified_on, eliminated_on=eliminated_on,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def registry(villages: list[str]) -> dict[str, int]:
     """The seven households of the table above; returns their ids by name."""
     register = ("not_registered", "registered")
-    return {
+    ids = {
         "H1": household_make(
             "H1", V1, category="general", cause="illness", sizes=(4, 4, 4),
             transitions=(
@@ -98,3 +119,6 @@ def registry(villages: list[str]) -> dict[str, int]:
         "H6": household_make("H6", V2, members=3, left=1),
         "H7": household_make("H7", V2, sizes=(6, 6, 6), transitions=((*register, date(2014, 9, 4)),)),
     }  # fmt: skip
+    monitoring_make(ids["H1"], date(2016, 11, 20))
+    monitoring_make(ids["H5"], date(2015, 12, 10), eliminated_on=date(2016, 6, 1))
+    return ids

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fupin.stats.management.commands.stats import Command
-from fupin.stats.models import RegionYearStat
+from fupin.stats.models import RegionYearBreakdown, RegionYearStat
 from tests.stats.conftest import V1
 
 
@@ -31,7 +31,9 @@ def test_refresh_reports_what_it_wrote(registry: dict[str, int]) -> None:
     # then
     assert out.startswith("refreshed 2016 under 522727: ")
     assert "extract households" in out
-    count = RegionYearStat.objects.filter(year=2016).count()
+    count = sum(model.objects.filter(year=2016).count()
+                for model in (RegionYearStat, RegionYearBreakdown))  # fmt: skip
+    assert count > RegionYearStat.objects.count() == 7
     assert f": {count:,} rollup rows" in out
 
 
@@ -42,6 +44,9 @@ def test_show_prints_a_table_with_both_labels(refreshed: None) -> None:
     # then
     assert lines[0] == f"京舟村村民委员会 ({V1}) 2015"
     assert any(line.split() == ["registered_persons", "9", "在册贫困人口数"] for line in lines)
+    assert any(
+        line.split() == ["monitored_households", "0", "防返贫监测对象户数"] for line in lines
+    )
     assert any(line.split() == ["incidence", "64.29%", "贫困发生率"] for line in lines)
     assert any(line.split() == ["schooling", "2", "因学"] for line in lines)
     assert any(line.split() == ["dibao", "1", "低保户"] for line in lines)
@@ -58,6 +63,8 @@ def test_show_json_is_a_stable_object(refreshed: None) -> None:
         "households", "persons", "registered_households", "registered_persons",
     ]  # fmt: skip
     assert data["measures"]["returned_households"] == 1
+    assert list(data["measures"])[-2:] == ["monitored_households", "monitored_persons"]
+    assert data["measures"]["monitored_persons"] == 4
     assert data["breakdowns"]["registered_households_by_cause"] == {
         "disability": 1, "illness": 1, "unspecified": 1,
     }  # fmt: skip
@@ -74,6 +81,10 @@ def test_show_a_series_of_years(refreshed: None) -> None:
     ]
     assert [item["year"] for item in data["series"]] == [2014, 2015, 2016]
     assert [item["measures"]["exited_persons"] for item in data["series"]] == [0, 1, 4]
+    assert [item["measures"]["monitored_households"] for item in data["series"]] == [0, 1, 1]
+    assert ["monitored_persons", "0", "1", "4", "防返贫监测对象人口数"] in [
+        line.split() for line in table
+    ]
 
 
 @pytest.mark.parametrize(
@@ -98,10 +109,17 @@ def test_bad_input_is_refused_with_exit_code_2(
     refreshed: None, arguments: list[str], message: str
 ) -> None:
     # given
-    before = set(RegionYearStat.objects.values_list("id", "value"))
+    before = stored_rows()
     # when
     with pytest.raises(CommandError, match=message) as caught:
         stats(*arguments)
     # then
     assert caught.value.returncode == 2
-    assert set(RegionYearStat.objects.values_list("id", "value")) == before
+    assert stored_rows() == before
+
+
+def stored_rows() -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    return (
+        set(RegionYearStat.objects.values_list("id", "registered_persons")),
+        set(RegionYearBreakdown.objects.values_list("id", "value")),
+    )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -15,21 +14,22 @@ from fupin.core.audit import Actor
 from fupin.core.timing import Steps
 from fupin.stats.choices import Measure
 from fupin.stats.kernels import MEASURES, STATUS, TOTAL_MEASURES
-from fupin.stats.models import RegionYearStat
+from fupin.stats.models import RegionYearBreakdown, RegionYearStat
 from fupin.stats.queries import region_series, region_stats
 from fupin.stats.services import RollupError, rollups_refresh, rollups_refresh_years
-from tests.stats.conftest import V1, V2, YEARS
+from tests.stats.conftest import V1, V2, YEARS, monitoring_make
 
 ANCESTORS = ("522727100", "522727", "5227", "52", "")
 # Totals in TOTAL_MEASURES order: households, persons, then households and persons that
-# are registered (year-end stock), ever registered, new, exited, returned, removed.
+# are registered (year-end stock), ever registered, new, exited, returned, removed, and
+# monitored at the year's end.
 TOTALS = {
-    (V1, 2014): (4, 14, 2, 7, 2, 7, 2, 7, 0, 0, 0, 0, 0, 0),
-    (V1, 2015): (4, 14, 3, 9, 3, 9, 1, 2, 0, 0, 0, 0, 0, 0),
-    (V1, 2016): (4, 13, 1, 2, 3, 8, 0, 0, 1, 4, 0, 0, 1, 2),
-    (V2, 2014): (3, 10, 2, 7, 2, 7, 2, 7, 0, 0, 0, 0, 0, 0),
-    (V2, 2015): (3, 10, 1, 6, 2, 7, 0, 0, 1, 1, 0, 0, 0, 0),
-    (V2, 2016): (3, 10, 2, 7, 2, 7, 0, 0, 0, 0, 1, 1, 0, 0),
+    (V1, 2014): (4, 14, 2, 7, 2, 7, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0),
+    (V1, 2015): (4, 14, 3, 9, 3, 9, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0),
+    (V1, 2016): (4, 13, 1, 2, 3, 8, 0, 0, 1, 4, 0, 0, 1, 2, 1, 4),
+    (V2, 2014): (3, 10, 2, 7, 2, 7, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0),
+    (V2, 2015): (3, 10, 1, 6, 2, 7, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1),
+    (V2, 2016): (3, 10, 2, 7, 2, 7, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0),
 }
 # The poor stock by (breakdown, key): (households, persons).
 BREAKDOWNS = {
@@ -47,32 +47,55 @@ BREAKDOWNS = {
 }  # fmt: skip
 
 
-def village_expected(village: str, year: int) -> Counter[tuple[str, str]]:
-    """The hand-computed figures of one village: (measure, key) -> value, zeros included."""
-    rows: Counter[tuple[str, str]] = Counter(
-        dict(zip(((m, "") for m in TOTAL_MEASURES), TOTALS[village, year], strict=True))
-    )
+Figures = dict[tuple[str, str], int]
+
+
+def village_expected(village: str, year: int) -> Figures:
+    """The hand-computed figures of one village as stored: (measure, key) -> value, every
+    total (key '') with its zeros, the breakdowns other than 0."""
+    rows = dict(zip(((m, "") for m in TOTAL_MEASURES), TOTALS[village, year], strict=True))
     for (name, key), (households, persons) in BREAKDOWNS[village, year].items():
         rows[f"registered_households_by_{name}", key] = households
         rows[f"registered_persons_by_{name}", key] = persons
     return rows
 
 
-def stored(year: int) -> dict[str, dict[tuple[str, str], int]]:
-    """The stored rows of `year` by region code."""
-    regions: dict[str, dict[tuple[str, str], int]] = {}
-    for code, measure, key, value in RegionYearStat.objects.filter(year=year).values_list(
+def added(first: Figures, second: Figures) -> Figures:
+    return {key: first.get(key, 0) + second.get(key, 0) for key in first.keys() | second.keys()}
+
+
+def stored(year: int) -> dict[str, Figures]:
+    """The stored figures of `year` by region code, in the shape of `village_expected`."""
+    regions: dict[str, Figures] = {}
+    for code, *totals in RegionYearStat.objects.filter(year=year).values_list(
+        "region_code", *TOTAL_MEASURES
+    ):
+        regions[code] = dict(zip(((m, "") for m in TOTAL_MEASURES), totals, strict=True))
+    for code, measure, key, value in RegionYearBreakdown.objects.filter(year=year).values_list(
         "region_code", "measure", "key", "value"
     ):
         regions.setdefault(code, {})[measure, key] = value
     return regions
 
 
-def snapshot() -> set[tuple[int, str, int, int, str, str, int]]:
-    return set(
-        RegionYearStat.objects.values_list(
-            "id", "region_code", "level", "year", "measure", "key", "value"
-        )
+def snapshot() -> set[tuple[object, ...]]:
+    """Every stored row of both tables, the id included, tagged with its table."""
+    totals = RegionYearStat.objects.values_list("id", "region_code", "level", "year",
+                                                *TOTAL_MEASURES)  # fmt: skip
+    breakdowns = RegionYearBreakdown.objects.values_list(
+        "id", "region_code", "level", "year", "measure", "key", "value"
+    )
+    return {("totals", *row) for row in totals} | {("breakdowns", *row) for row in breakdowns}
+
+
+def without_ids(rows: set[tuple[object, ...]]) -> set[tuple[object, ...]]:
+    return {(row[0], *row[2:]) for row in rows}
+
+
+def row_count(year: int) -> int:
+    return (
+        RegionYearStat.objects.filter(year=year).count()
+        + RegionYearBreakdown.objects.filter(year=year).count()
     )
 
 
@@ -80,6 +103,7 @@ def test_the_kernel_speaks_the_models_words() -> None:
     from fupin.registry.choices import HouseholdStatus
 
     assert list(Measure.values) == list(MEASURES)
+    assert [field.name for field in RegionYearStat._meta.fields][4:] == list(TOTAL_MEASURES)
     assert set(STATUS.categories.to_list()) == set(HouseholdStatus.values)
 
 
@@ -90,15 +114,24 @@ def test_every_level_holds_the_hand_computed_figures(registry: dict[str, int], y
     # then the two villages hold their own figures and every ancestor their sum
     regions = stored(year)
     first, second = village_expected(V1, year), village_expected(V2, year)
-    both = first + second  # a Counter sum drops zeros, as the stored rows do
     assert set(regions) == {V1, V2, *ANCESTORS}
-    assert regions[V1] == +first
-    assert regions[V2] == +second
+    assert regions[V1] == first
+    assert regions[V2] == second
     for code in ANCESTORS:
-        assert regions[code] == both, code
-    assert written == sum(len(rows) for rows in regions.values())
-    levels = dict(RegionYearStat.objects.filter(year=year).values_list("region_code", "level"))
-    assert levels == {V1: 5, V2: 5, "522727100": 4, "522727": 3, "5227": 2, "52": 1, "": 0}
+        assert regions[code] == added(first, second), code
+    assert (
+        written
+        == row_count(year)
+        == 7 + sum(1 for figures in regions.values() for _, key in figures if key)
+    )
+    levels = {V1: 5, V2: 5, "522727100": 4, "522727": 3, "5227": 2, "52": 1, "": 0}
+    assert dict(RegionYearStat.objects.filter(year=year).values_list("region_code", "level")) == (
+        levels
+    )
+    for code, level in RegionYearBreakdown.objects.filter(year=year).values_list(
+        "region_code", "level"
+    ):
+        assert levels[code] == level
 
 
 def test_the_nation_in_2016_spelled_out(registry: dict[str, int]) -> None:
@@ -116,6 +149,7 @@ def test_the_nation_in_2016_spelled_out(registry: dict[str, int]) -> None:
         "exited_households": 1, "exited_persons": 4,
         "returned_households": 1, "returned_persons": 1,
         "removed_households": 1, "removed_persons": 2,
+        "monitored_households": 1, "monitored_persons": 4,
     }  # fmt: skip
     assert nation["incidence"] == Decimal("0.3913")
     assert nation["breakdowns"]["registered_households_by_category"] == {
@@ -129,12 +163,13 @@ def test_the_nation_in_2016_spelled_out(registry: dict[str, int]) -> None:
 def test_refreshing_twice_gives_the_same_rows(registry: dict[str, int]) -> None:
     # given
     rollups_refresh_years(years=YEARS)
-    first = {row[1:] for row in snapshot()}
+    first = without_ids(snapshot())
     # when
     rollups_refresh_years(years=YEARS)
     rollups_refresh(year=2015, prefix=V1)
     # then
-    assert {row[1:] for row in snapshot()} == first
+    assert without_ids(snapshot()) == first
+    assert len(first) == sum(row_count(year) for year in YEARS) > 3 * 7
 
 
 def test_a_village_refresh_updates_its_ancestors_and_nothing_else(
@@ -155,11 +190,13 @@ def test_a_village_refresh_updates_its_ancestors_and_nothing_else(
     rollups_refresh(year=2016, prefix=V1)
     # then V1 and its five ancestors changed; V2 and the other years kept their very rows
     after = snapshot()
-    changed = {row[1] for row in before ^ after}
+    changed = {row[2] for row in before ^ after}
     assert changed == {V1, *ANCESTORS}
-    assert {row for row in after if row[1] == V2} == {row for row in before if row[1] == V2}
+    assert {row for row in after if row[2] == V2} == {row for row in before if row[2] == V2}
+    assert {row for row in after if row[4] != 2016} == {row for row in before if row[4] != 2016}
     regions = stored(2016)
-    assert ("registered_households", "") not in regions[V1]  # 0: no row
+    assert regions[V1]["registered_households", ""] == 0  # a total of 0 keeps its row
+    assert not any(key for _, key in regions[V1])  # no poor stock, no breakdown row
     assert regions[V1]["exited_persons", ""] == 4 + 2
     # the ancestors sum V1's new rows with V2's stored ones (H7's exit not yet rolled up)
     for code in ANCESTORS:
@@ -168,9 +205,9 @@ def test_a_village_refresh_updates_its_ancestors_and_nothing_else(
         assert ("registered_households_by_category", "dibao") not in regions[code]
     # and refreshing V2 brings everything to what a national refresh gives
     rollups_refresh(year=2016, prefix=V2)
-    partial = {row[1:] for row in snapshot()}
+    partial = without_ids(snapshot())
     rollups_refresh(year=2016)
-    assert {row[1:] for row in snapshot()} == partial
+    assert without_ids(snapshot()) == partial
 
 
 def test_a_county_refresh_rebuilds_the_levels_in_between(registry: dict[str, int]) -> None:
@@ -178,6 +215,7 @@ def test_a_county_refresh_rebuilds_the_levels_in_between(registry: dict[str, int
     rollups_refresh(year=2014)
     expected = stored(2014)
     RegionYearStat.objects.filter(region_code="522727100").delete()
+    RegionYearBreakdown.objects.filter(region_code="522727100").delete()
     # when
     rollups_refresh(year=2014, prefix="522727")
     # then
@@ -198,6 +236,7 @@ def test_a_village_whose_households_left_loses_its_rows(registry: dict[str, int]
     assert V2 not in regions
     assert regions[""]["households", ""] == 7
     assert regions[V1] == regions["522727100"] == regions[""]
+    assert not RegionYearBreakdown.objects.filter(region_code=V2).exists()
 
 
 def test_steps_are_timed_and_logged(
@@ -209,9 +248,12 @@ def test_steps_are_timed_and_logged(
     with caplog.at_level("INFO"):
         rollups_refresh(year=2015, prefix=V1, steps=steps)
     # then
-    for step in ("extract households", "extract transitions", "kernel 2015", "insert 2015"):
+    for step in ("extract households", "extract transitions", "extract monitorings",
+                 "kernel 2015", "insert totals 2015", "insert breakdowns 2015"):  # fmt: skip
         assert step in steps.seconds
     assert "stats test: extract households: 4 rows" in caplog.text
+    assert "stats test: extract monitorings: 0 rows" in caplog.text  # H1's starts in 2016
+    assert "stats test: insert totals 2015: 1 rows" in caplog.text
     assert "stats test: ancestors 2015: " in caplog.text
 
 
@@ -230,6 +272,7 @@ def test_bad_requests_are_refused(
     with pytest.raises(RollupError, match=message):
         rollups_refresh_years(years=years, prefix=prefix)
     assert not RegionYearStat.objects.exists()
+    assert not RegionYearBreakdown.objects.exists()
 
 
 def test_queries_read_one_indexed_query(
@@ -248,9 +291,35 @@ def test_queries_read_one_indexed_query(
     assert [item["measures"]["registered_households"] for item in series] == [2, 1, 2]
 
 
+def test_the_extract_reads_the_monitorings_running_at_some_year_end(
+    registry: dict[str, int],
+) -> None:
+    from fupin.stats.services import registry_extract
+
+    # when
+    extracts = {
+        (prefix, tuple(years)): registry_extract(prefix=prefix, years=years, steps=Steps("t"))
+        for prefix, years in (("", [2014]), ("", [2016]), ("", YEARS), (V2, [2015, 2016]),
+                              (V1, [2015]))
+    }  # fmt: skip
+    # then (H1 is watched from 2016-11-20 on, H5 from 2015-12-10 to 2016-06-01)
+    watched = {
+        key: sorted(extract.monitorings["household_id"].to_list())
+        for key, extract in extracts.items()
+    }
+    assert watched == {
+        ("", (2014,)): [],
+        ("", (2016,)): [registry["H1"]],
+        ("", YEARS): sorted([registry["H1"], registry["H5"]]),
+        (V2, (2015, 2016)): [registry["H5"]],
+        (V1, (2015,)): [],
+    }
+
+
 def orm_figures(year: int) -> dict[str, int]:
     """The nation's totals for `year` counted straight from the registry with the ORM."""
     from fupin.registry.models import Assessment, Household, Member, StatusTransition
+    from fupin.targeting.models import Monitoring
 
     assessed = Assessment.objects.filter(household=OuterRef("pk"), year=year)
     active = (
@@ -258,6 +327,7 @@ def orm_figures(year: int) -> dict[str, int]:
         .values("household").annotate(n=Count("id")).values("n")
     )  # fmt: skip
     up_to = StatusTransition.objects.filter(household=OuterRef("pk"), year__lte=year)
+    year_end = date(year, 12, 31)
     households = Household.objects.annotate(
         size=Coalesce(
             Subquery(assessed.values("household_size")[:1]),
@@ -266,6 +336,11 @@ def orm_figures(year: int) -> dict[str, int]:
         ),
         year_end=Subquery(up_to.order_by("-date", "-id").values("to_status")[:1]),
         ever=Exists(up_to.filter(to_status__in=["registered", "returned"])),
+        watched=Exists(
+            Monitoring.objects.filter(household=OuterRef("pk"), identified_on__lte=year_end).filter(
+                Q(eliminated_on__isnull=True) | Q(eliminated_on__gt=year_end)
+            )
+        ),
     )
     poor = Q(year_end__in=["registered", "returned"])
     figures = {
@@ -275,13 +350,30 @@ def orm_figures(year: int) -> dict[str, int]:
         "registered_persons": households.filter(poor).aggregate(n=Sum("size"))["n"] or 0,
         "ever_registered_households": households.filter(ever=True).count(),
     }
-    for stem, status in (("new", "registered"), ("exited", "exited"), ("removed", "removed")):
+    for stem, status in (("new", "registered"), ("exited", "exited"), ("returned", "returned"),
+                         ("removed", "removed")):  # fmt: skip
         moved = Exists(StatusTransition.objects.filter(
             household=OuterRef("pk"), year=year, to_status=status
         ))  # fmt: skip
         figures[f"{stem}_households"] = households.filter(moved).count()
         figures[f"{stem}_persons"] = households.filter(moved).aggregate(n=Sum("size"))["n"] or 0
+    figures["monitored_households"] = households.filter(watched=True).count()
+    figures["monitored_persons"] = (
+        households.filter(watched=True).aggregate(n=Sum("size"))["n"] or 0
+    )
     return figures
+
+
+def monitorings_scatter(every: int) -> int:
+    """Put every `every`-th household under monitorings of varied spans; returns how many."""
+    from fupin.registry.models import Household
+
+    ids = list(Household.objects.order_by("id").values_list("id", flat=True)[::every])
+    for index, household in enumerate(ids):
+        start = date(2014 + index % 7, 1 + index % 12, 1 + index % 28)
+        end = None if index % 3 == 0 else start + timedelta(days=150 * (1 + index % 5))
+        monitoring_make(household, start, eliminated_on=end)
+    return len(ids)
 
 
 def test_a_synthetic_county_adds_up_to_the_registry(villages: list[str], actor: Actor) -> None:
@@ -289,6 +381,7 @@ def test_a_synthetic_county_adds_up_to_the_registry(villages: list[str], actor: 
 
     # given
     synth_generate(region="522727", households=2_000, years=(2014, 2020), seed=11, actor=actor)
+    assert monitorings_scatter(every=40) == 50
     years = range(2014, 2021)
     # when
     rollups_refresh_years(years=years)
@@ -308,3 +401,5 @@ def test_a_synthetic_county_adds_up_to_the_registry(villages: list[str], actor: 
     assert all(later <= earlier for earlier, later in pairwise(stock[1:]))
     assert stock[-1] < stock[1]
     assert series[0]["measures"]["households"] == 2_000
+    watched = [item["measures"]["monitored_households"] for item in series]
+    assert min(watched) > 0 and len(set(watched)) > 1

@@ -23,6 +23,8 @@ class Measure(models.TextChoices):
     RETURNED_PERSONS = "returned_persons", _("返贫人口数")
     REMOVED_HOUSEHOLDS = "removed_households", _("剔除户数")
     REMOVED_PERSONS = "removed_persons", _("剔除人口数")
+    MONITORED_HOUSEHOLDS = "monitored_households", _("防返贫监测对象户数")
+    MONITORED_PERSONS = "monitored_persons", _("防返贫监测对象人口数")
     REGISTERED_HOUSEHOLDS_BY_CATEGORY = (
         "registered_households_by_category",
         _("在册贫困户数（按贫困户属性）"),

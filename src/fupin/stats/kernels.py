@@ -5,13 +5,16 @@ functions and writes their rows back. The order is fixed: flags per household fo
 year, then one aggregation to villages, then each level from the one below it by a
 prefix of the code (12 -> 9 -> 6 -> 4 -> 2 -> 0), so no level ever rereads households.
 
-Measures are totals (key '') or breakdowns of the poor stock (key = a category or
-cause slug, `unspecified` when the household has none).
+The totals are wide, one row per region with a column per measure; the breakdowns of
+the poor stock are narrow, one row per (region, measure, key) with a value other than
+0, the key a category or cause slug (`unspecified` when the household has none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -27,7 +30,7 @@ STATUS = pl.Enum([NOT_REGISTERED, REGISTERED, EXITED, RETURNED, REMOVED])
 
 # The flags of a household in a year: each names a `<flag>_households` and a
 # `<flag>_persons` measure; `households` and `persons` count everyone.
-FLAGS = ("registered", "ever_registered", "new", "exited", "returned", "removed")
+FLAGS = ("registered", "ever_registered", "new", "exited", "returned", "removed", "monitored")
 UNITS = ("households", "persons")
 TOTAL_MEASURES = ("households", "persons", *(f"{flag}_{unit}" for flag in FLAGS for unit in UNITS))
 # (breakdown name, household column) of the poor stock.
@@ -36,13 +39,13 @@ BREAKDOWN_MEASURES = tuple(
     f"registered_{unit}_by_{name}" for name, _ in BREAKDOWNS for unit in UNITS
 )
 MEASURES = TOTAL_MEASURES + BREAKDOWN_MEASURES
-# Combinations of flags; a 12-digit code times this still fits an Int64 with room to spare.
-_CELLS = 1 << len(FLAGS)
 
 # Code length of each level, village first; '' is the nation.
 LEVEL_LENGTHS = ((5, 12), (4, 9), (3, 6), (2, 4), (1, 2), (0, 0))
 LENGTH_OF_LEVEL = dict(LEVEL_LENGTHS)
 LEVEL_OF_LENGTH = {length: level for level, length in LEVEL_LENGTHS}
+VILLAGE_LEVEL = 5
+VILLAGE_LENGTH = LENGTH_OF_LEVEL[VILLAGE_LEVEL]
 
 HOUSEHOLD_SCHEMA: dict[str, pl.DataType] = {
     "household_id": pl.Int64(),
@@ -63,19 +66,32 @@ TRANSITION_SCHEMA: dict[str, pl.DataType] = {
     "year": pl.Int16(),
     "date": pl.Date(),
 }
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    "region_code": pl.String(),
-    "measure": pl.String(),
-    "key": pl.String(),
-    "value": pl.Int64(),
+MONITORING_SCHEMA: dict[str, pl.DataType] = {
+    "household_id": pl.Int64(),
+    "identified_on": pl.Date(),
+    "eliminated_on": pl.Date(),
 }
-LEVEL_ROW_SCHEMA: dict[str, pl.DataType] = {
+TOTALS_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),
+    "level": pl.Int16(),
+    **{measure: pl.Int64() for measure in TOTAL_MEASURES},
+}
+BREAKDOWN_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.String(),
     "level": pl.Int16(),
     "measure": pl.String(),
     "key": pl.String(),
     "value": pl.Int64(),
 }
+
+
+@dataclass(frozen=True)
+class Rollups:
+    """The rollups of one year: `totals` per region (TOTALS_SCHEMA), `breakdowns` per
+    region, measure and key (BREAKDOWN_SCHEMA); villages and every level above them."""
+
+    totals: pl.DataFrame
+    breakdowns: pl.DataFrame
 
 
 def households_missing_size(
@@ -108,15 +124,22 @@ def household_persons(
     )
 
 
+# The flags `household_year_frame` reads off the year's transitions; `registered` comes
+# from the status at the year's end, `monitored` from the monitorings.
+_TRANSITION_FLAGS = ("ever_registered", "new", "exited", "returned", "removed")
+
+
 def household_year_frame(
-    *, households: pl.DataFrame, transitions: pl.DataFrame, year: int
+    *, households: pl.DataFrame, transitions: pl.DataFrame, monitorings: pl.DataFrame, year: int
 ) -> pl.DataFrame:
     """Per household, its status at the end of `year` and the year's flags.
 
     `households` holds household_id, village_code, category, main_cause and persons;
-    `transitions` household_id, transition_id, to_status, year and date. The status at a
-    year's end is the `to_status` of the latest transition of a year up to it (by date,
-    then id), `not_registered` when there is none.
+    `transitions` household_id, transition_id, to_status, year and date; `monitorings`
+    household_id, identified_on and eliminated_on. The status at a year's end is the
+    `to_status` of the latest transition of a year up to it (by date, then id),
+    `not_registered` when there is none; a household is monitored at the year's end when
+    a monitoring of it began by then and had not ended by then.
     """
     to_status = pl.col("to_status")
     in_year = pl.col("year") == year
@@ -136,106 +159,134 @@ def household_year_frame(
             (in_year & (to_status == REMOVED)).any().alias("removed"),
         )
     )
+    year_end = date(year, 12, 31)
+    eliminated = pl.col("eliminated_on")
+    monitored = monitorings.filter(
+        (pl.col("identified_on") <= year_end) & (eliminated.is_null() | (eliminated > year_end))
+    )["household_id"]
     return (
         households.lazy()
         .join(flags, on="household_id", how="left")
         .with_columns(
             pl.col("status").fill_null(NOT_REGISTERED),
-            *(pl.col(name).fill_null(False) for name in FLAGS if name != "registered"),
+            *(pl.col(name).fill_null(False) for name in _TRANSITION_FLAGS),
         )
-        .with_columns(registered=pl.col("status").is_in(POOR_STATUSES))
+        .with_columns(
+            registered=pl.col("status").is_in(POOR_STATUSES),
+            monitored=pl.col("household_id").is_in(monitored.implode()),
+        )
         .collect()
     )
 
 
-def village_rollup(*, flags: pl.DataFrame) -> pl.DataFrame:
-    """Rows (region_code, measure, key, value) of each village from the household flags.
+def village_totals(*, flags: pl.DataFrame) -> pl.DataFrame:
+    """The totals of each village from the household flags: one row per village.
 
-    Only figures other than zero become rows: most villages exit, return or remove no
-    one in a given year, and a missing row reads as 0. A village with a household always
-    has its `households` row, which is how a reader tells a region without rollups.
+    A village is a row as soon as it has a household, whatever its other figures: that
+    is how a reader tells a region without rollups from one with nothing to count.
     """
-    if (flags["village_code"].str.len_bytes() != LENGTH_OF_LEVEL[5]).any():
-        raise ValueError("every household's village code must have 12 digits")
-    # Households are first counted per (village, combination of flags) under one integer
-    # key: a single cheap grouping of every household instead of one sum per measure.
-    village = pl.col("village_code").cast(pl.Int64, strict=True)
-    mask = pl.sum_horizontal(
-        pl.col(flag).cast(pl.Int64) * (1 << bit) for bit, flag in enumerate(FLAGS)
-    )
-    cells = (
-        flags.lazy()
-        .group_by((village * _CELLS + mask).alias("cell"))
-        .agg(pl.len().cast(pl.Int64).alias("households"), pl.col("persons").cast(pl.Int64).sum())
-        .with_columns(village=pl.col("cell") // _CELLS, mask=pl.col("cell") % _CELLS)
-    )
-    totals = cells.group_by("village").agg(
-        pl.col("households").sum(),
-        pl.col("persons").sum(),
-        *(
-            pl.col(unit).filter((pl.col("mask") & (1 << bit)) != 0).sum().alias(f"{flag}_{unit}")
-            for bit, flag in enumerate(FLAGS)
-            for unit in UNITS
-        ),
-    )
-    poor = flags.lazy().filter(pl.col("registered")).with_columns(village=village)
-    frames = [
-        totals.unpivot(index="village", variable_name="measure").with_columns(key=pl.lit("")),
-        *(_breakdown(poor, name, column) for name, column in BREAKDOWNS),
-    ]
+    persons = pl.col("persons").cast(pl.Int64)
     return (
-        pl.concat([frame.select("village", "measure", "key", "value") for frame in frames])
-        .select(
-            pl.col("village").cast(pl.String).str.zfill(LENGTH_OF_LEVEL[5]).alias("region_code"),
-            "measure",
-            "key",
-            pl.col("value").cast(pl.Int64),
+        _with_village_number(flags)
+        .group_by("village")
+        .agg(
+            pl.len().cast(pl.Int64).alias("households"),
+            persons.sum().alias("persons"),
+            *(
+                measure
+                for flag in FLAGS
+                for measure in (
+                    pl.col(flag).sum().cast(pl.Int64).alias(f"{flag}_households"),
+                    (persons * pl.col(flag)).sum().alias(f"{flag}_persons"),
+                )
+            ),
         )
+        .collect()
+    )
+
+
+def village_breakdowns(*, flags: pl.DataFrame) -> pl.DataFrame:
+    """The poor stock of each village by category and by cause, in households and persons:
+    rows (village, measure, key, value), only values other than 0."""
+    poor = _with_village_number(flags).filter(pl.col("registered"))
+    frames = []
+    for name, column in BREAKDOWNS:
+        slug = pl.col(column).fill_null("")
+        frames.append(
+            poor.with_columns(key=pl.when(slug == "").then(pl.lit(UNSPECIFIED)).otherwise(slug))
+            .group_by("village", "key")
+            .agg(
+                pl.len().cast(pl.Int64).alias(f"registered_households_by_{name}"),
+                pl.col("persons").cast(pl.Int64).sum().alias(f"registered_persons_by_{name}"),
+            )
+            .unpivot(index=["village", "key"], variable_name="measure")
+        )
+    return (
+        pl.concat(frames)
+        .select("village", "measure", "key", pl.col("value").cast(pl.Int64))
         .filter(pl.col("value") != 0)
         .collect()
     )
 
 
-def _breakdown(poor: pl.LazyFrame, name: str, column: str) -> pl.LazyFrame:
-    """The poor stock of each village by the slug in `column`, households and persons."""
-    slug = pl.col(column).fill_null("")
-    return (
-        poor.with_columns(key=pl.when(slug == "").then(pl.lit(UNSPECIFIED)).otherwise(slug))
-        .group_by("village", "key")
-        .agg(
-            pl.len().cast(pl.Int64).alias(f"registered_households_by_{name}"),
-            pl.col("persons").cast(pl.Int64).sum().alias(f"registered_persons_by_{name}"),
-        )
-        .unpivot(index=["village", "key"], variable_name="measure")
+def _with_village_number(flags: pl.DataFrame) -> pl.LazyFrame:
+    """`flags` with `village`, the village code as a number: a level's code is then a
+    quotient, and an integer groups faster than a string."""
+    if (flags["village_code"].str.len_bytes() != VILLAGE_LENGTH).any():
+        raise ValueError("every household's village code must have 12 digits")
+    return flags.lazy().with_columns(village=pl.col("village_code").cast(pl.Int64, strict=True))
+
+
+def rollup_levels(*, villages: pl.DataFrame, keys: Sequence[str] = ()) -> pl.DataFrame:
+    """The rows of `villages` (a `village` number, `keys`, then figures) and the rows of
+    every level above them, down to the nation (''), with their `region_code` and `level`.
+
+    Each level sums the one below it in one grouping, by its code's prefix and `keys`.
+    """
+    figures = [name for name in villages.columns if name != "village" and name not in keys]
+    # Eager on purpose: a lazy chain of levels is recomputed from the villages for each
+    # level it is concatenated with (measured: 0.17 s against 0.07 s at 400,000 villages).
+    current = villages.rename({"village": "code"})
+    levels = [_coded(current, VILLAGE_LEVEL, keys, figures)]
+    below = VILLAGE_LENGTH
+    for level, length in LEVEL_LENGTHS[1:]:
+        prefix = pl.col("code") // 10 ** (below - length)
+        current = current.group_by(prefix, *keys).agg(pl.col(figures).sum())
+        levels.append(_coded(current, level, keys, figures))
+        below = length
+    return pl.concat(levels)
+
+
+def _coded(
+    frame: pl.DataFrame, level: int, keys: Sequence[str], figures: list[str]
+) -> pl.DataFrame:
+    """`frame` with its numeric `code` spelt as the level's zero-padded region code."""
+    length = LENGTH_OF_LEVEL[level]
+    code = pl.col("code").cast(pl.String).str.zfill(length) if length else pl.lit("")
+    return frame.select(
+        code.alias("region_code"), pl.lit(level, pl.Int16).alias("level"), *keys, *figures
     )
 
 
-def rollup_levels(*, village_rows: pl.DataFrame) -> pl.DataFrame:
-    """The village rows and the rows of every level above them, down to the nation ('').
-
-    Each level sums the one below it, grouped by the code's prefix of the level's length.
-    """
-    current = village_rows.select(*ROW_SCHEMA).cast(ROW_SCHEMA)  # type: ignore[arg-type]
-    levels = [current.with_columns(level=pl.lit(5, pl.Int16))]
-    for level, length in LEVEL_LENGTHS[1:]:
-        current = current.group_by(
-            pl.col("region_code").str.slice(0, length), "measure", "key"
-        ).agg(pl.col("value").sum())
-        levels.append(current.with_columns(level=pl.lit(level, pl.Int16)))
-    return pl.concat([frame.select(*LEVEL_ROW_SCHEMA) for frame in levels])
-
-
-def region_year_rows(
+def region_year_rollups(
     *,
     households: pl.DataFrame,
     assessments: pl.DataFrame,
     member_counts: pl.DataFrame,
     transitions: pl.DataFrame,
+    monitorings: pl.DataFrame,
     year: int,
-) -> pl.DataFrame:
-    """Every level's rows for `year` from the registry's frames: the whole kernel."""
+) -> Rollups:
+    """Every level's totals and breakdowns for `year` from the registry's frames."""
     sized = household_persons(
         households=households, assessments=assessments, member_counts=member_counts, year=year
     )
-    flags = household_year_frame(households=sized, transitions=transitions, year=year)
-    return rollup_levels(village_rows=village_rollup(flags=flags))
+    flags = household_year_frame(
+        households=sized, transitions=transitions, monitorings=monitorings, year=year
+    )
+    totals = rollup_levels(villages=village_totals(flags=flags))
+    breakdowns = rollup_levels(villages=village_breakdowns(flags=flags), keys=("measure", "key"))
+    return Rollups(
+        totals=totals.select(*TOTALS_SCHEMA).cast(TOTALS_SCHEMA),  # type: ignore[arg-type]
+        breakdowns=breakdowns.select(*BREAKDOWN_SCHEMA).cast(BREAKDOWN_SCHEMA),  # type: ignore[arg-type]
+    )

@@ -6,6 +6,10 @@ nearest first, as the sum of its children's stored rows. Each refresh keeps the 
 that a row above a village is the sum of its villages' rows, so an ancestor summing
 its children sums all its villages, refreshed or not, without rereading them: a refresh
 of one village after one case decision reads that village and writes six regions.
+
+Two tables take the rows: `RegionYearStat`, the totals, one wide row per region and
+year; `RegionYearBreakdown`, the poor stock by category and cause, one narrow row per
+region, year, measure and key. Both follow the same steps above, table by table.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -32,16 +37,38 @@ from fupin.regions.models import Region
 from fupin.regions.queries import code_prefix_q, prefix_upper_bound
 from fupin.registry.models import Assessment, Household, Member, StatusTransition
 from fupin.stats import kernels
-from fupin.stats.models import RegionYearStat
+from fupin.stats.models import RegionYearBreakdown, RegionYearStat
+from fupin.targeting.models import Monitoring
 
 logger = logging.getLogger(__name__)
 
-STAT_TABLE = RegionYearStat._meta.db_table
-STAT_COLUMNS = ("region_code", "level", "year", "measure", "key", "value")
 # Refreshes of one year queue behind each other on PostgreSQL, so that an ancestor never
 # sums a sibling another refresh is rewriting (key space of pg_advisory_xact_lock).
 LOCK_SPACE = 0x5354
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class RollupTable:
+    """A table of rollup rows: besides region_code, level and year, the `keys` a region's
+    rows differ by and the `figures` an ancestor sums over its children."""
+
+    label: str
+    name: str
+    keys: tuple[str, ...]
+    figures: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column a refresh writes, in the order of its INSERT."""
+        return ("region_code", "level", "year", *self.keys, *self.figures)
+
+
+TOTALS = RollupTable("totals", RegionYearStat._meta.db_table, (), kernels.TOTAL_MEASURES)
+BREAKDOWNS = RollupTable(
+    "breakdowns", RegionYearBreakdown._meta.db_table, ("measure", "key"), ("value",)
+)
+TABLES = (TOTALS, BREAKDOWNS)
 
 
 class RollupError(ValueError):
@@ -56,6 +83,7 @@ class RegistryExtract:
     assessments: pl.DataFrame  # household_id, year, household_size
     member_counts: pl.DataFrame  # household_id, members: only households lacking a size
     transitions: pl.DataFrame  # household_id, transition_id, to_status, year, date
+    monitorings: pl.DataFrame  # household_id, identified_on, eliminated_on
 
 
 def rollups_refresh(*, year: int, prefix: str = "", steps: Steps | None = None) -> int:
@@ -78,15 +106,16 @@ def rollups_refresh_years(
         extract = registry_extract(prefix=prefix, years=year_list, steps=steps)
         for year in year_list:
             with steps.step(f"kernel {year}"):
-                rows = kernels.region_year_rows(
+                rollups = kernels.region_year_rollups(
                     households=extract.households,
                     assessments=extract.assessments,
                     member_counts=extract.member_counts,
                     transitions=extract.transitions,
+                    monitorings=extract.monitorings,
                     year=year,
                 )
-            _log_rows(steps, f"kernel {year}", rows.height)
-            written += _replace(rows=rows, year=year, prefix=prefix, steps=steps)
+            _log_rows(steps, f"kernel {year}", rollups.totals.height + rollups.breakdowns.height)
+            written += _replace(rollups=rollups, year=year, prefix=prefix, steps=steps)
     logger.info("%s: %d rows written (%s)", steps.job, written, steps)
     return written
 
@@ -146,6 +175,14 @@ def registry_extract(*, prefix: str, years: Sequence[int], steps: Steps) -> Regi
             [max(years), *params],
             kernels.TRANSITION_SCHEMA,
         ),
+        # The monitorings running at the end of some year asked for; the kernel picks per year.
+        "monitorings": (
+            f"SELECT x.household_id, x.identified_on, x.eliminated_on "
+            f"FROM {_table(Monitoring)} x{join} WHERE x.identified_on <= %s "
+            f"AND (x.eliminated_on IS NULL OR x.eliminated_on > %s){scope}",
+            [date(max(years), 12, 31), date(min(years), 12, 31), *params],
+            kernels.MONITORING_SCHEMA,
+        ),
     }
     frames: dict[str, pl.DataFrame] = {}
     for name, (sql, query_params, schema) in queries.items():
@@ -156,7 +193,11 @@ def registry_extract(*, prefix: str, years: Sequence[int], steps: Steps) -> Regi
         member_counts = _member_counts(frames["households"], frames["assessments"], years)
     _log_rows(steps, "extract member counts", member_counts.height)
     return RegistryExtract(
-        frames["households"], frames["assessments"], member_counts, frames["transitions"]
+        households=frames["households"],
+        assessments=frames["assessments"],
+        member_counts=member_counts,
+        transitions=frames["transitions"],
+        monitorings=frames["monitorings"],
     )
 
 
@@ -193,50 +234,61 @@ def _member_counts(
     )
 
 
-def _replace(*, rows: pl.DataFrame, year: int, prefix: str, steps: Steps) -> int:
-    """Replace `year`'s rows under `prefix` with `rows`, then recompute its ancestors."""
-    own = (
-        rows.filter(pl.col("region_code").str.len_bytes() >= len(prefix))
-        .with_columns(year=pl.lit(year, pl.Int16))
-        # Rows in index order fill the btree pages one after another: a third of the time.
-        .sort("region_code", "measure", "key")
-    )
+def _replace(*, rollups: kernels.Rollups, year: int, prefix: str, steps: Steps) -> int:
+    """Replace `year`'s rows under `prefix` with `rollups`, then recompute its ancestors."""
     ancestors = [prefix[:length] for _, length in kernels.LEVEL_LENGTHS if length < len(prefix)]
     with steps.step(f"delete {year}"):
-        deleted = _delete_scope(year, prefix, ancestors)
+        deleted = sum(_delete_scope(table, year, prefix, ancestors) for table in TABLES)
     _log_rows(steps, f"delete {year}", deleted)
-    with steps.step(f"insert {year}"), large_load(STAT_TABLE, own.height):
-        inserted = copy_frame(STAT_TABLE, own, columns=STAT_COLUMNS)
-    _log_rows(steps, f"insert {year}", inserted)
+    written = 0
+    for table, frame in ((TOTALS, rollups.totals), (BREAKDOWNS, rollups.breakdowns)):
+        own = (
+            frame.filter(pl.col("region_code").str.len_bytes() >= len(prefix))
+            .with_columns(year=pl.lit(year, pl.Int16))
+            # Rows in the unique index's order fill its pages one after another.
+            .sort("region_code", *table.keys)
+        )
+        step = f"insert {table.label} {year}"
+        with steps.step(step), large_load(table.name, own.height):
+            inserted = copy_frame(table.name, own, columns=table.columns)
+        _log_rows(steps, step, inserted)
+        written += inserted
     with steps.step(f"ancestors {year}"):
-        summed = sum(_ancestor_insert(code, year) for code in ancestors)
+        summed = sum(_ancestor_insert(table, code, year) for code in ancestors for table in TABLES)
     _log_rows(steps, f"ancestors {year}", summed)
-    return inserted + summed
+    return written + summed
 
 
-def _delete_scope(year: int, prefix: str, ancestors: Sequence[str]) -> int:
-    table = quote_name(STAT_TABLE)
+def _delete_scope(table: RollupTable, year: int, prefix: str, ancestors: Sequence[str]) -> int:
+    name = quote_name(table.name)
     if not prefix:
-        return execute(f"DELETE FROM {table} WHERE year = %s", [year])
+        return execute(f"DELETE FROM {name} WHERE year = %s", [year])
     deleted = execute(
-        f"DELETE FROM {table} WHERE year = %s AND region_code >= %s AND region_code < %s",
+        f"DELETE FROM {name} WHERE year = %s AND region_code >= %s AND region_code < %s",
         [year, prefix, prefix_upper_bound(prefix)],
     )
     marks = ", ".join("%s" for _ in ancestors)
     return deleted + execute(
-        f"DELETE FROM {table} WHERE year = %s AND region_code IN ({marks})", [year, *ancestors]
+        f"DELETE FROM {name} WHERE year = %s AND region_code IN ({marks})", [year, *ancestors]
     )
 
 
-def _ancestor_insert(code: str, year: int) -> int:
+def _ancestor_insert(table: RollupTable, code: str, year: int) -> int:
     """Write the rows of region `code` as the sums of its children's stored rows."""
-    table = quote_name(STAT_TABLE)
     level = kernels.LEVEL_OF_LENGTH[len(code)]
+    keys = "".join(f", {quote_name(key)}" for key in table.keys)
+    sums = ", ".join(f"SUM({quote_name(figure)})" for figure in table.figures)
+    columns = ", ".join(quote_name(column) for column in table.columns)
     children = "" if not code else " AND region_code >= %s AND region_code < %s"
     params = [] if not code else [code, prefix_upper_bound(code)]
+    if level + 1 < kernels.VILLAGE_LEVEL:
+        # The literal term lets SQLite use the partial index of the rows above villages
+        # (it matches an index's condition by its text, not by algebra on `level = 4`).
+        children += f" AND level < {kernels.VILLAGE_LEVEL}"
+    # No child, no group and no row: a region without households has no rollups.
     return execute(
-        f"INSERT INTO {table} (region_code, level, year, measure, key, value) "
-        f"SELECT %s, %s, year, measure, key, SUM(value) FROM {table} "
-        f"WHERE year = %s AND level = %s{children} GROUP BY year, measure, key",
+        f"INSERT INTO {quote_name(table.name)} ({columns}) "
+        f"SELECT %s, %s, year{keys}, {sums} FROM {quote_name(table.name)} "
+        f"WHERE year = %s AND level = %s{children} GROUP BY year{keys}",
         [code, level, year, level + 1, *params],
     )
