@@ -22,7 +22,14 @@ from fupin.targeting.services import (
     case_step_take,
     case_withdraw,
 )
-from tests.targeting.conftest import POSTS, VILLAGE, Posts, evidence_for, household_make
+from tests.targeting.conftest import (
+    POSTS,
+    VILLAGE,
+    Posts,
+    assess,
+    evidence_for,
+    household_make,
+)
 
 POSTS_ROLE = {name: role for name, (role, _) in POSTS.items()}
 
@@ -46,6 +53,10 @@ def walk(case: Case, posts: Posts, *, until: str | None = None, start: date = ST
 
 
 def opened(kind: str, posts: Posts, household: Household | None = None, **kw: object) -> Case:
+    """A case opened by the village cadre; the household gets a 2016 assessment that
+    supports the kind (poor for identification and return, above the line for exit)."""
+    if household is not None and not household.assessments.filter(year=2016).exists():
+        assess(household, 2016, 5000 if kind == "exit" else 2000)
     return case_open(
         kind=kind, year=2016, on=START, actor=posts.cadre, trigger="application",
         household=household, **kw,  # type: ignore[arg-type]
@@ -475,3 +486,41 @@ def test_village_exit_needs_a_result_for_every_indicator_the_province_sets(
         evidence=evidence_for(step, indicators={**results, "industry": True}),
     )  # fmt: skip
     assert case.outcome == "open" and case.step == "county_verification"
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "per_capita", "facts", "code"),
+    [
+        ("identification", "not_registered", 3100, {}, "not_eligible"),
+        ("identification", "not_registered", 2000, {"owns_car": True}, "excluded"),
+        ("identification", "not_registered", None, {}, "not_assessed"),
+        ("return", "exited", 3100, {}, "not_eligible"),
+        ("exit", "registered", 2900, {}, "not_exit_ready"),
+        ("exit", "registered", 5000, {"housing_grade": "C"}, "not_exit_ready"),
+    ],
+)
+def test_a_case_by_hand_must_meet_the_years_rules(
+    posts: Posts, kind: str, status: str, per_capita: int | None, facts: dict, code: str
+) -> None:
+    # given a household whose 2016 facts do not support the case (2016 line: 2,952)
+    from fupin.registry.models import HouseholdFact
+
+    household = household_make("1", status=status, registered_year=2014)
+    if per_capita is not None:
+        assess(household, 2016, per_capita, housing_grade=facts.get("housing_grade", "B"))
+    if facts.get("owns_car"):
+        HouseholdFact.objects.create(household=household, year=2016, fact="owns_car",
+                                     recorded_at=household.created_at)  # fmt: skip
+    # when a cadre opens it, then it is refused with the rule's reasons and nothing is written
+    with pytest.raises(CaseError) as refused:
+        case_open(kind=kind, year=2016, on=START, actor=posts.cadre, trigger="application",
+                  household=household)  # fmt: skip
+    assert refused.value.code == code
+    assert not Case.objects.exists()
+
+
+def test_a_case_by_hand_records_its_policy_and_reasons(posts: Posts) -> None:
+    case = opened("identification", posts, household_make("1"))
+    assert case.detail["reasons"] == ["income_below_line"]
+    assert case.policy_snapshot is not None
+    assert (case.policy_snapshot.year, case.policy_snapshot.province) == (2016, "52")

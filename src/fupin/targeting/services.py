@@ -19,12 +19,14 @@ from fupin.core.access import roles_at
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.policy.models import Parameter
 from fupin.policy.queries import exit_indicators, policy_value
+from fupin.policy.services import policy_snapshot
 from fupin.regions.models import PoorAreaDesignation
 from fupin.regions.services import poor_area_lift
 from fupin.registry.models import Household, StatusTransition
 from fupin.stats.services import rollups_refresh
 from fupin.targeting import procedures as p
 from fupin.targeting.choices import CaseKind, MonitoringType, Outcome, RiskType, StepAction
+from fupin.targeting.decisions import HouseholdDecision, household_decision
 from fupin.targeting.models import Case, CaseStep, Monitoring
 
 
@@ -62,9 +64,14 @@ def case_open(
         clean = _open_preconditions(procedure, household, region_code, year, dict(detail or {}))
         if _open_case(kind, household, region_code) is not None:
             raise CaseError("case_open_already", f"an open {kind} case exists for this subject")
+        snapshot = policy_snapshot(year=year, province=region_code[:2])
+        if household is not None and kind in RULED_KINDS:
+            decision = _rules_check(kind, household, year)
+            clean = {**clean, "reasons": list(decision.reasons)}
         case = Case.objects.create(
             kind=kind, household=household, region_code=region_code, year=year,
             trigger=trigger, clue_on=clue_on or on, opened_on=on, detail=clean,
+            policy_snapshot=snapshot,
         )  # fmt: skip
         _audit(actor, case, "case.open", after={"trigger": trigger, "detail": clean})
     return case
@@ -263,6 +270,30 @@ def _open_preconditions(
     if procedure.kind == CaseKind.RISK_ELIMINATION and not watched.exists():
         raise CaseError("not_monitored", "the household is not under monitoring")
     return detail
+
+
+# The kinds whose opening the rule kernel must support (the others rest on a reason or a
+# reported risk that people establish).
+RULED_KINDS = frozenset({CaseKind.IDENTIFICATION, CaseKind.EXIT, CaseKind.RETURN})
+
+
+def _rules_check(kind: str, household: Household, year: int) -> HouseholdDecision:
+    """Refuse a case the year's rules do not support; return the decision it rests on."""
+    decision = household_decision(household=household, year=year)
+    reasons = ", ".join(decision.reasons) or "none"
+    if not decision.assessed:
+        raise CaseError(
+            "not_assessed", f"no {year} assessment: record the household's income first"
+        )
+    if kind in (CaseKind.IDENTIFICATION, CaseKind.RETURN) and not decision.eligible:
+        code = "excluded" if decision.excluded_by else "not_eligible"
+        raise CaseError(code, f"the {year} rules do not find the household poor ({reasons})")
+    if kind == CaseKind.EXIT and not (decision.exit_ready and decision.stably_above):
+        raise CaseError(
+            "not_exit_ready",
+            f"income not stably above the {year} exit line or a guarantee unmet ({reasons})",
+        )
+    return decision
 
 
 def _monitoring_detail(household: Household, detail: dict[str, Any]) -> dict[str, Any]:
