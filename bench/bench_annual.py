@@ -88,7 +88,7 @@ def _floor_queries() -> list[tuple[str, list[Any]]]:
     from fupin.targeting import annual
 
     facts = ", ".join(f"a.{name}" for name in annual.FACTS_SCHEMA if name not in
-                      annual._HOUSEHOLD_SIDE)  # fmt: skip
+                      annual.HOUSEHOLD_SIDE)  # fmt: skip
     scope = ["", ":"]
     return [
         ("SELECT h.id, h.household_no, h.village_code, h.status, " + facts + " FROM "
@@ -100,8 +100,8 @@ def _floor_queries() -> list[tuple[str, list[Any]]]:
         ("SELECT a.household_id, a.year, a.net_income_per_capita FROM registry_assessment a "
          "JOIN registry_household h ON h.id = a.household_id WHERE h.village_code >= %s AND "
          "h.village_code < %s AND a.year >= %s AND a.year <= %s", [*scope, YEAR, YEAR]),
-        (annual._REGISTERED_THIS_YEAR, [*scope, YEAR]),
-        (annual._MONITORED, scope),
+        (annual.REGISTERED_THIS_YEAR_SQL, [*scope, YEAR]),
+        (annual.MONITORED_SQL, scope),
     ]  # fmt: skip
 
 
@@ -174,7 +174,7 @@ def kernel_alone() -> dict[str, float]:
     sql, params = _floor_queries()[0]
     facts = bulk.read_frame_bulk(sql, params, annual.FACTS_SCHEMA)
     snapshot = policy_snapshot(year=YEAR, province="")
-    policy, scope, _ = annual._rule_policy(snapshot, year=YEAR, province="")
+    policy, scope, _ = annual.rule_policy(snapshot, year=YEAR, province="")
     facts = facts.with_columns(
         relocated=pl.lit(None, pl.Boolean),
         **{rule.column: pl.lit(False) for rule in policy.exclusions},

@@ -160,20 +160,20 @@ def _chunk_run(
     steps: Steps,
 ) -> int:
     snapshot = policy_snapshot(year=year, province=code[:2])
-    policy, scope, stable = _rule_policy(snapshot, year=year, province=code[:2])
+    policy, scope, stable = rule_policy(snapshot, year=year, province=code[:2])
     low, high = code, prefix_upper_bound(code)
     window = range(year - stable + 1, year + 1)
     with steps.step("extract"):
-        facts = _facts(low, high, year=year, exclusions=policy.exclusions)
+        facts = household_facts(low, high, year=year, exclusions=policy.exclusions)
         if facts.height == 0:
             return 0
         # One year of stability is the year's own test: no history to read.
         history = _history(low, high, years=window) if stable > 1 else None
-        registered = _ids(_REGISTERED_THIS_YEAR, low, high, year, name="registered_this_year")
-        monitored = _ids(_MONITORED, low, high, name="monitored")
+        registered = _ids(REGISTERED_THIS_YEAR_SQL, low, high, year, name="registered_this_year")
+        monitored = _ids(MONITORED_SQL, low, high, name="monitored")
         existing = _existing_cases(low, high, year)
     result.households += facts.height
-    lines = {y: _line("exit_line", y, code[:2]) for y in window} if stable > 1 else {}
+    lines = {y: policy_line("exit_line", y, code[:2]) for y in window} if stable > 1 else {}
     with steps.step("kernel"):
         evaluated = kernels.household_eligibility(
             facts, kernels.NO_MEMBERS, year=year, policy=policy,
@@ -208,9 +208,10 @@ def _chunk_run(
     return fresh.height
 
 
-def _rule_policy(
+def rule_policy(
     snapshot: PolicySnapshot, *, year: int, province: str
 ) -> tuple[kernels.RulePolicy, kernels.RunScope, int]:
+    """The kernel policy, the run scope and the years of stability a snapshot gives."""
     values = snapshot_values(snapshot)
     for needed in ("identification_line", "exit_line"):
         if needed not in values:
@@ -237,15 +238,16 @@ def _rule_policy(
     return policy, scope, max(int(values.get("exit_stable_years", 1)), 1)
 
 
-def _line(name: str, year: int, province: str) -> float:
+def policy_line(name: str, year: int, province: str) -> float:
+    """A line in force for `year` in `province`, as a float for the kernels."""
     return float(policy_value(name, year=year, province=province).value)
 
 
-def _facts(
+def household_facts(
     low: str, high: str, *, year: int, exclusions: tuple[kernels.ExclusionRule, ...]
 ) -> pl.DataFrame:
     """The households under the range with the year's assessment and exclusion facts."""
-    columns = ", ".join(f"a.{name}" for name in FACTS_SCHEMA if name not in _HOUSEHOLD_SIDE)
+    columns = ", ".join(f"a.{name}" for name in FACTS_SCHEMA if name not in HOUSEHOLD_SIDE)
     sql = (
         "SELECT h.id, h.household_no, h.village_code, h.status, " + columns + " "
         "FROM registry_household h JOIN registry_assessment a "
@@ -277,14 +279,14 @@ def _facts(
     )
 
 
-_HOUSEHOLD_SIDE = {"household_id", "household_no", "village_code", "status"}
-_REGISTERED_THIS_YEAR = (
+HOUSEHOLD_SIDE = {"household_id", "household_no", "village_code", "status"}
+REGISTERED_THIS_YEAR_SQL = (
     "SELECT DISTINCT t.household_id FROM registry_statustransition t "
     "JOIN registry_household h ON h.id = t.household_id "
     "WHERE h.village_code >= %s AND h.village_code < %s AND t.to_status = 'registered' "
     "AND t.year = %s"
 )
-_MONITORED = (
+MONITORED_SQL = (
     "SELECT m.household_id FROM targeting_monitoring m "
     "JOIN registry_household h ON h.id = m.household_id "
     "WHERE h.village_code >= %s AND h.village_code < %s AND m.eliminated_on IS NULL"

@@ -34,11 +34,11 @@ def household_decision(*, household: Household, year: int) -> HouseholdDecision:
     """Run the rules of `year` in the household's province over its assessment and facts."""
     province = household.village_id[:2]
     snapshot = policy_snapshot(year=year, province=province)
-    policy, _, stable = annual._rule_policy(snapshot, year=year, province=province)
+    policy, _, stable = annual.rule_policy(snapshot, year=year, province=province)
     code = household.village_id
-    facts = annual._facts(code, code + ":", year=year, exclusions=policy.exclusions).filter(
-        pl.col("household_id") == household.pk
-    )
+    facts = annual.household_facts(
+        code, code + ":", year=year, exclusions=policy.exclusions
+    ).filter(pl.col("household_id") == household.pk)
     if facts.height == 0:
         return HouseholdDecision(False, False, False, False, ("not_assessed",), None, snapshot)
     result = kernels.reason_codes(
@@ -53,7 +53,7 @@ def household_decision(*, household: Household, year: int) -> HouseholdDecision:
         [household.pk, window.start, window.stop - 1],
         schema={"household_id": pl.Int64, "year": pl.Int64, "net_income_per_capita": pl.Float64},
     )
-    lines = {y: annual._line("exit_line", y, province) for y in window}
+    lines = {y: annual.policy_line("exit_line", y, province) for y in window}
     stable_rows = kernels.stably_above(history, lines=lines, years=window)
     stably = bool(stable_rows["stably_above"][0]) if stable_rows.height else False
     return HouseholdDecision(
