@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -524,3 +525,22 @@ def test_a_case_by_hand_records_its_policy_and_reasons(posts: Posts) -> None:
     assert case.detail["reasons"] == ["income_below_line"]
     assert case.policy_snapshot is not None
     assert (case.policy_snapshot.year, case.policy_snapshot.province) == (2016, "52")
+
+
+def test_the_evaluation_bars_come_from_the_policy_tables(posts: Posts, actor: Actor) -> None:
+    from fupin.policy.services import policy_set
+
+    # given a province that asks 95% public recognition instead of 90%
+    policy_set(name="satisfaction_min", value=Decimal("0.95"), year=None, province="52",
+               actor=actor, verified=False, source="a test")  # fmt: skip
+    designate("county", "522727")
+    case = case_open(kind="county_exit", year=2016, on=START, actor=posts.county,
+                     trigger="office", region_code="522727")  # fmt: skip
+    case = walk(case, posts, until="third_party_evaluation")
+    step = p.COUNTY_EXIT.step("third_party_evaluation")
+    # when the evaluation finds 93%, then that is a veto there
+    case = case_step_take(case=case, step=step.slug, on=START + timedelta(days=60),
+                          actor=posts.evaluator,
+                          evidence=evidence_for(step, incidence="0.01", wrong_exit_rate="0",
+                                                omission_rate="0", satisfaction="0.93"))  # fmt: skip
+    assert case.outcome == "rejected" and "satisfaction" in case.reason

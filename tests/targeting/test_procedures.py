@@ -90,7 +90,12 @@ def test_random_attempts_only_ever_advance_one_allowed_step_at_a_time(attempts: 
 def test_evaluation_vetoes(results: dict, vetoes: list) -> None:
     evidence = {"incidence": "0.01", "wrong_exit_rate": "0", "omission_rate": "0",
                 "satisfaction": "0.97", **results}  # fmt: skip
-    bars = p.EvaluationThresholds(incidence=Decimal("0.03"))
+    bars = p.EvaluationThresholds(
+        incidence=Decimal("0.03"),
+        wrong_exit=Decimal("0.02"),
+        omission=Decimal("0.02"),
+        satisfaction=Decimal("0.90"),
+    )
     assert p.evaluation_vetoes(evidence, bars) == vetoes
 
 

@@ -24,6 +24,9 @@ class Parameter(models.TextChoices):
     EXIT_STABLE_YEARS = "exit_stable_years", _("稳定超过退出标准的年数")
     IDENTIFICATION_UNTIL = "identification_until", _("新识别和返贫认定的最后年度")
     MONITORING_FROM = "monitoring_from", _("防返贫监测开始年度")
+    WRONG_EXIT_RATE_MAX = "wrong_exit_rate_max", _("第三方评估错退率上限")
+    OMISSION_RATE_MAX = "omission_rate_max", _("第三方评估漏评率上限")
+    SATISFACTION_MIN = "satisfaction_min", _("第三方评估群众认可度下限")
 
 
 class PolicyValue(models.Model):

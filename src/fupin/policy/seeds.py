@@ -73,6 +73,16 @@ def procedure_values() -> list[Seed]:
     ]  # fmt: skip
 
 
+def evaluation_values() -> list[Seed]:
+    """The national special evaluation's bars (三率一度), any one failed is a veto."""
+    source = "DOMAIN.md 4: third-party evaluation [S15][S16][S18][S21]"
+    return [
+        ("wrong_exit_rate_max", None, "", Decimal("0.02"), True, f"{source}: below 2%"),
+        ("omission_rate_max", None, "", Decimal("0.02"), True, f"{source}: below 2%"),
+        ("satisfaction_min", None, "", Decimal("0.90"), True, f"{source}: 90% or above"),
+    ]
+
+
 def seeded_lines(name: str = "identification_line") -> dict[int, float]:
     """The seeded national line of each year, for code that runs without a database."""
     return {

@@ -385,7 +385,7 @@ def _failed_tests(case: Case, step: p.Step, evidence: Mapping[str, Any]) -> str:
     if failing:
         return f"exit indicators not met: {', '.join(sorted(failing))}"
     if "incidence" in evidence and case.kind in (CaseKind.VILLAGE_EXIT, CaseKind.COUNTY_EXIT):
-        bars = p.EvaluationThresholds(incidence=_incidence_bar(case))
+        bars = _evaluation_bars(case)
         if step.slug == "third_party_evaluation":
             vetoes = p.evaluation_vetoes(evidence, bars)
             if vetoes:
@@ -404,13 +404,23 @@ def _indicators_check(case: Case, procedure: p.Procedure, results: Mapping[str, 
         raise CaseError("evidence_invalid", f"indicators: no result for {', '.join(missing)}")
 
 
-def _incidence_bar(case: Case) -> Decimal:
-    name = (
+def _evaluation_bars(case: Case) -> p.EvaluationThresholds:
+    """The incidence bar of the case's exit and the evaluation's bars, from the policy tables."""
+    incidence = (
         Parameter.VILLAGE_EXIT_INCIDENCE
         if case.kind == CaseKind.VILLAGE_EXIT
         else Parameter.COUNTY_EXIT_INCIDENCE
     )
-    return policy_value(name, year=case.year, province=case.region_code[:2]).value
+
+    def value(name: str) -> Decimal:
+        return policy_value(name, year=case.year, province=case.region_code[:2]).value
+
+    return p.EvaluationThresholds(
+        incidence=value(incidence),
+        wrong_exit=value(Parameter.WRONG_EXIT_RATE_MAX),
+        omission=value(Parameter.OMISSION_RATE_MAX),
+        satisfaction=value(Parameter.SATISFACTION_MIN),
+    )
 
 
 def _close(case: Case, outcome: str, *, on: date, actor: Actor, reason: str) -> None:
