@@ -27,6 +27,7 @@ class Parameter(models.TextChoices):
     WRONG_EXIT_RATE_MAX = "wrong_exit_rate_max", _("第三方评估错退率上限")
     OMISSION_RATE_MAX = "omission_rate_max", _("第三方评估漏评率上限")
     SATISFACTION_MIN = "satisfaction_min", _("第三方评估群众认可度下限")
+    TRANSITION_UNTIL = "transition_until", _("过渡期最后年度（四个不摘）")
 
 
 class PolicyValue(models.Model):

@@ -8,6 +8,7 @@ office to confirm or change.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 WESTERN_PROVINCES = ("15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")
 
@@ -83,6 +84,12 @@ def evaluation_values() -> list[Seed]:
     ]
 
 
+def transition_values() -> list[Seed]:
+    """The last year exited households and lifted areas keep their policies (四个不摘)."""
+    source = "DOMAIN.md 6: five-year transition 2021-2025 with 四个不摘 [S62]"
+    return [("transition_until", None, "", Decimal(2025), True, source)]
+
+
 def seeded_lines(name: str = "identification_line") -> dict[int, float]:
     """The seeded national line of each year, for code that runs without a database."""
     return {
@@ -135,3 +142,24 @@ def typical_exit_indicators() -> list[tuple[str, str, str, str]]:
     """The seeded national exit indicators as (level, code, label, source), all unverified."""
     source = "DOMAIN.md 4: infrastructure, services, industry, collective income [S14][S39]"
     return [("village", code, label, source) for code, label in _VILLAGE_EXIT_INDICATORS]
+
+
+def values_insert(apps: Any, rows: list[Seed]) -> None:
+    """Insert seeded values as version 1 (for the migrations, with their historical model)."""
+    from django.utils import timezone
+
+    policy_value = apps.get_model("policy", "PolicyValue")
+    now = timezone.now()
+    policy_value.objects.bulk_create(
+        policy_value(
+            name=name, year=year, province=province, version=1, value=value,
+            verified=verified, source=source, created_at=now,
+        )
+        for name, year, province, value, verified, source in rows
+    )  # fmt: skip
+
+
+def values_delete(apps: Any, rows: list[Seed]) -> None:
+    """Remove the seeded parameters of `rows` (a migration's reverse)."""
+    names = {row[0] for row in rows}
+    apps.get_model("policy", "PolicyValue").objects.filter(name__in=names, version=1).delete()

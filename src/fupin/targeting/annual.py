@@ -171,6 +171,7 @@ def _chunk_run(
         history = _history(low, high, years=window) if stable > 1 else None
         registered = _ids(REGISTERED_THIS_YEAR_SQL, low, high, year, name="registered_this_year")
         monitored = _ids(MONITORED_SQL, low, high, name="monitored")
+        hardships = hardship_clues(low, high, year=year, facts=facts) if scope.monitoring else None
         existing = _existing_cases(low, high, year)
     result.households += facts.height
     lines = {y: policy_line("exit_line", y, code[:2]) for y in window} if stable > 1 else {}
@@ -187,6 +188,8 @@ def _chunk_run(
         evaluated = evaluated.join(registered, on="household_id", how="left").join(
             monitored, on="household_id", how="left"
         )
+        if hardships is not None and hardships.height:
+            evaluated = evaluated.join(hardships, on="household_id", how="left")
         called = kernels.cases_called_for(evaluated, scope=scope)
         fresh = called.join(existing, on=["household_id", "kind"], how="anti")
     result.already += called.height - fresh.height
@@ -276,6 +279,38 @@ def household_facts(
     return facts.with_columns(
         relocated=pl.lit(None, pl.Boolean),
         **{fact: pl.col(fact).fill_null(False) for fact in wanted},
+    )
+
+
+def hardship_clues(low: str, high: str, *, year: int, facts: pl.DataFrame) -> pl.DataFrame:
+    """The year's reported hardship under the range, one row per household that has any:
+    rigid_spending_per_capita (the year's compliant out-of-pocket spending over the
+    household's size) and shock_risk (the risk of its first reported shock)."""
+    reports = bulk.read_frame_bulk(
+        "SELECT r.household_id, r.kind, r.risk, r.amount, r.occurred_on "
+        "FROM targeting_hardshipreport r JOIN registry_household h ON h.id = r.household_id "
+        "WHERE r.year = %s AND h.village_code >= %s AND h.village_code < %s",
+        [year, low, high],
+        {
+            "household_id": pl.Int64, "kind": pl.String, "risk": pl.String,
+            "amount": pl.Float64, "occurred_on": pl.Date,
+        },
+    )  # fmt: skip
+    if reports.height == 0:
+        return reports.select("household_id")
+    spending = pl.col("kind") == "rigid_spending"
+    clues = (
+        reports.sort("household_id", "occurred_on", "risk")
+        .group_by("household_id", maintain_order=True)
+        .agg(
+            pl.col("amount").filter(spending).sum().alias("rigid_spending"),
+            pl.col("risk").filter(~spending).first().alias("shock_risk"),
+        )
+    )
+    return clues.join(facts.select("household_id", "household_size"), on="household_id").select(
+        "household_id",
+        (pl.col("rigid_spending") / pl.col("household_size")).alias("rigid_spending_per_capita"),
+        "shock_risk",
     )
 
 

@@ -57,6 +57,13 @@ class MonitoringType(models.TextChoices):
     SUDDEN_HARDSHIP = "sudden_hardship", _("突发严重困难户")
 
 
+class HardshipKind(models.TextChoices):
+    """A reported clue of hardship (防返贫线索) beside low income."""
+
+    RIGID_SPENDING = "rigid_spending", _("刚性支出（合规自付支出）")
+    SHOCK = "shock", _("突发事件")
+
+
 class RiskType(models.TextChoices):
     """A risk of (returning to) poverty (致贫/返贫风险)."""
 

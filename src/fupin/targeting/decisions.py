@@ -30,6 +30,61 @@ class HouseholdDecision:
     snapshot: PolicySnapshot
 
 
+@dataclass(frozen=True)
+class MonitoringCall:
+    """What the 防返贫 rules make of one household's clues in a year: whether it is a case,
+    its type and risks."""
+
+    called: bool
+    monitoring_type: str | None
+    risks: tuple[str, ...]
+    snapshot: PolicySnapshot
+
+
+def household_monitoring(*, household: Household, year: int) -> MonitoringCall:
+    """Run the year's monitoring rules over the household's assessment and reported hardship,
+    as the annual run would. Without an assessment only a reported shock can call for a case
+    (sudden hardship: the income may be anything)."""
+    province = household.village_id[:2]
+    snapshot = policy_snapshot(year=year, province=province)
+    policy, scope, _ = annual.rule_policy(snapshot, year=year, province=province)
+    if not scope.monitoring or scope.monitoring_line is None:
+        return MonitoringCall(False, None, (), snapshot)
+    code = household.village_id
+    low, high = code, code + ":"
+    facts = annual.household_facts(low, high, year=year, exclusions=policy.exclusions).filter(
+        pl.col("household_id") == household.pk
+    )
+    clues = annual.hardship_clues(low, high, year=year, facts=facts)
+    clues = clues.filter(pl.col("household_id") == household.pk)
+    if facts.height == 0:
+        shocks = bulk.read_frame(
+            "SELECT risk FROM targeting_hardshipreport WHERE household_id = %s AND year = %s "
+            "AND kind = 'shock' ORDER BY occurred_on, risk",
+            [household.pk, year],
+            schema={"risk": pl.String},
+        )
+        if shocks.height == 0 or household.status in ("registered", "returned"):
+            return MonitoringCall(False, None, (), snapshot)
+        return MonitoringCall(True, "sudden_hardship", (shocks["risk"][0],), snapshot)
+    evaluated = kernels.household_eligibility(
+        facts, kernels.NO_MEMBERS, year=year, policy=policy,
+        carry=("household_id", "status", "net_income_per_capita"),
+    ).with_columns(
+        registered_this_year=pl.lit(False), stably_above=pl.lit(False), monitored=pl.lit(False)
+    )  # fmt: skip
+    if clues.height:
+        evaluated = evaluated.join(clues, on="household_id", how="left")
+    only = kernels.RunScope(
+        identification=False, monitoring=True, monitoring_line=scope.monitoring_line
+    )
+    called = kernels.cases_called_for(evaluated, scope=only).filter(pl.col("kind") == "monitoring")
+    if called.height == 0:
+        return MonitoringCall(False, None, (), snapshot)
+    row = called.row(0, named=True)
+    return MonitoringCall(True, row["monitoring_type"], tuple(row["risks"]), snapshot)
+
+
 def household_decision(*, household: Household, year: int) -> HouseholdDecision:
     """Run the rules of `year` in the household's province over its assessment and facts."""
     province = household.village_id[:2]

@@ -209,12 +209,19 @@ RISK_OF_GUARANTEE = {
 MONITORED_STATUSES = ("exited", "not_registered")
 
 
+def _optional(frame: pl.DataFrame, name: str, dtype: type[pl.DataType]) -> pl.Expr:
+    """A column the caller may leave out, as nulls when it does."""
+    return pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype)
+
+
 def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFrame:
     """The cases the rule results call for: household_id, kind, reasons, monitoring_type,
     risks. It opens cases; people decide them.
 
     evaluated: the columns of `household_eligibility` plus household_id, status,
-    registered_this_year, stably_above, monitored and net_income_per_capita.
+    registered_this_year, stably_above, monitored and net_income_per_capita; optionally
+    rigid_spending_per_capita (the year's compliant out-of-pocket spending per person) and
+    shock_risk (the risk type of a reported shock), the 防返贫 clues beside income.
     """
     status = pl.col("status")
     poor = (status == "registered") | (status == "returned")
@@ -236,11 +243,22 @@ def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFram
             ),
             ("return", (status == "exited") & pl.col("eligible")),
         ]
+    line = scope.monitoring_line or 0.0
+    spending = _optional(evaluated, "rigid_spending_per_capita", pl.Float64).fill_null(0.0)
+    shock = _optional(evaluated, "shock_risk", pl.String)
+    below = income < line
+    # Income less the compliant out-of-pocket spending (合规自付支出) under the line.
+    squeezed = (spending > 0) & ((income - spending) < line)
     if scope.monitoring and scope.monitoring_line is not None:
-        below = income < scope.monitoring_line
-        unstable = (status == "exited") & (below | ~pl.col("guarantees_met"))
-        marginal = (status == "not_registered") & below & pl.col("excluded_by").is_null()
-        kinds.append(("monitoring", (unstable | marginal) & ~pl.col("monitored").fill_null(False)))
+        unstable = (status == "exited") & (below | squeezed | ~pl.col("guarantees_met"))
+        marginal = (
+            (status == "not_registered") & (below | squeezed) & pl.col("excluded_by").is_null()
+        )
+        # A reported shock makes any household outside the register a case, whatever its income.
+        sudden = shock.is_not_null() & status.is_in((*MONITORED_STATUSES, "removed"))
+        kinds.append(
+            ("monitoring", (unstable | marginal | sudden) & ~pl.col("monitored").fill_null(False))
+        )
     # One case per household and run, the first kind that applies in the order above: one
     # pass over the households, then the few rows called for get their detail.
     kind = pl.lit(None, pl.String)
@@ -248,25 +266,40 @@ def cases_called_for(evaluated: pl.DataFrame, *, scope: RunScope) -> pl.DataFram
         kind = pl.when(condition).then(pl.lit(name)).otherwise(kind)
     called = evaluated.select(
         "household_id", "status", "reason_bits", "excluded_by",
-        *GUARANTEES, "net_income_per_capita", kind.alias("kind"),
+        *GUARANTEES, "guarantees_met", "net_income_per_capita", spending.alias("spending"),
+        shock.alias("shock"),
+        below.alias("below"), squeezed.alias("squeezed"), kind.alias("kind"),
     ).filter(pl.col("kind").is_not_null())  # fmt: skip
     monitoring = pl.col("kind") == "monitoring"
     # A string split is several times cheaper than a list built from nullable pieces.
-    risks = pl.concat_str(
-        pl.when(income < (scope.monitoring_line or 0)).then(pl.lit("income")),
-        *[pl.when(~pl.col(name)).then(pl.lit(risk)) for name, risk in RISK_OF_GUARANTEE.items()],
-        separator=" ",
-        ignore_nulls=True,
-    ).str.split(" ")
+    risks = (
+        pl.concat_str(
+            pl.when(pl.col("below")).then(pl.lit("income")),
+            pl.when(pl.col("squeezed")).then(pl.lit("spending")),
+            *[
+                pl.when(~pl.col(name)).then(pl.lit(risk))
+                for name, risk in RISK_OF_GUARANTEE.items()
+            ],
+            pl.col("shock"),
+            separator=" ",
+            ignore_nulls=True,
+        )
+        .str.split(" ")
+        .list.unique(maintain_order=True)
+        .list.head(5)
+    )  # 风险1-5
+    at_risk = pl.col("below") | pl.col("squeezed")
     return called.select(
         "household_id",
         "kind",
         "reason_bits",
         pl.when(~monitoring)
         .then(pl.lit(None, pl.String))
-        .when(status == "exited")
+        .when((status == "exited") & (at_risk | ~pl.col("guarantees_met")))
         .then(pl.lit("unstable"))
-        .otherwise(pl.lit("marginal"))
+        .when((status == "not_registered") & at_risk & pl.col("excluded_by").is_null())
+        .then(pl.lit("marginal"))
+        .otherwise(pl.lit("sudden_hardship"))
         .alias("monitoring_type"),
         pl.when(monitoring).then(risks).alias("risks"),
         "excluded_by",

@@ -8,7 +8,15 @@ from django.db.models import Q
 
 from fupin.core.fields import CodeField
 from fupin.registry.models import Household
-from fupin.targeting.choices import CaseKind, MonitoringType, Outcome, StepAction, Trigger
+from fupin.targeting.choices import (
+    CaseKind,
+    HardshipKind,
+    MonitoringType,
+    Outcome,
+    RiskType,
+    StepAction,
+    Trigger,
+)
 
 
 class Case(models.Model):
@@ -128,4 +136,50 @@ class Monitoring(models.Model):
         return f"{self.household_id} {self.get_monitoring_type_display()} {self.identified_on}"
 
 
-__all__ = ["Case", "CaseStep", "Monitoring", "Trigger"]
+class HardshipReport(models.Model):
+    """A reported clue of hardship for a household: rigid spending it had to bear (合规自付支出:
+    medical bills after insurance, schooling costs) or a sudden shock (disaster, illness,
+    accident). The 防返贫 monitoring reads the year's reports beside income."""
+
+    household = models.ForeignKey(  # indexed by (household, year)
+        Household, on_delete=models.PROTECT, related_name="hardships", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=HardshipKind.choices)
+    risk = models.CharField(max_length=16, choices=RiskType.choices)
+    amount = models.BigIntegerField(
+        null=True, blank=True, help_text="yuan, the whole household's spending or loss"
+    )
+    occurred_on = models.DateField()
+    reported_on = models.DateField()
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    note = models.CharField(max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="hardships",
+        help_text="the monitoring case the clue opened, if any",
+    )  # fmt: skip
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "year"], name="hardship_household_year")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="rigid_spending") | Q(amount__gt=0),
+                name="rigid_spending_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="hardship_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.household_id} {self.year} {self.get_kind_display()} {self.get_risk_display()}"
+        )
+
+
+__all__ = ["Case", "CaseStep", "HardshipReport", "Monitoring", "Trigger"]

@@ -28,6 +28,7 @@ from fupin.targeting import procedures as p
 from fupin.targeting.choices import CaseKind, MonitoringType, Outcome, RiskType, StepAction
 from fupin.targeting.decisions import HouseholdDecision, household_decision
 from fupin.targeting.models import Case, CaseStep, Monitoring
+from fupin.targeting.transition import transition_until
 
 
 class CaseError(ValueError):
@@ -306,6 +307,10 @@ def _monitoring_detail(household: Household, detail: dict[str, Any]) -> dict[str
         raise CaseError("wrong_status", "an unstable exited household (脱贫不稳定户) has exited")
     if kind == MonitoringType.MARGINAL and household.status != "not_registered":
         raise CaseError("wrong_status", "a marginal household (边缘易致贫户) was never registered")
+    if kind == MonitoringType.SUDDEN_HARDSHIP and household.status in ("registered", "returned"):
+        raise CaseError(
+            "wrong_status", "a poor household on the register is supported, not monitored"
+        )
     risks = list(detail.get("risks") or [])
     if not 1 <= len(risks) <= 5 or any(risk not in RiskType.values for risk in risks):
         raise CaseError("detail_invalid", f"risks: one to five of {', '.join(RiskType)}")
@@ -460,12 +465,17 @@ def _status_change(case: Case, to_status: str, *, on: date, actor: Actor, label:
     before = household.status
     household.status, household.updated_at = to_status, timezone.now()
     household.save(update_fields=["status", "updated_at"])
+    after: dict[str, Any] = {"status": to_status, "case": case.ref}
+    if to_status == "exited":  # 四个不摘: support goes on through the transition
+        after["policies_kept_until"] = transition_until(
+            year=case.year, province=household.village_id[:2]
+        )
     audit_record(
         actor=actor,
         spec=EventSpec(
             action="household.status", object_type="household", object_id=str(household.pk),
-            region_code=household.village_id, before={"status": before},
-            after={"status": to_status, "case": case.ref}, reason=label,
+            region_code=household.village_id, before={"status": before}, after=after,
+            reason=label,
         ),
     )  # fmt: skip
 
