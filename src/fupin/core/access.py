@@ -1,25 +1,105 @@
-"""Who may act where: grants of a role over a region prefix.
+"""Who may act where: grants of a role over a region prefix, and the one choke point.
 
 A grant on prefix P covers every region whose code starts with P (Wagtail's tree rule);
-'' is the nation. `restrict` for querysets builds on `user_prefixes`.
+'' is the nation. `restrict(queryset, user, action)` keeps the rows the user may see or
+act on: every page, API route, export and command that acts for a user starts from it,
+and `access_get` answers missing and forbidden with the same 404 (NetBox's
+RestrictedQuerySet, Wagtail's collection rule).
+
+A model opts in with an `ACCESS = AccessRule(...)` class attribute naming the field that
+holds its region code and the roles allowed each action; a model without one is refused
+(fail closed), so a new model cannot leak by being forgotten.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.core.choices import OFFICE_PREFIX_LENGTH, Department, Role
 from fupin.core.models import Grant
+from fupin.core.rules import HEALTH_DEPARTMENT, PERSONAL_DATA_ROLES, AccessRule
+from fupin.regions.queries import code_prefix_q
 
 
 class GrantError(ValueError):
     """A grant that cannot be given (unknown role, wrong prefix for the office)."""
+
+
+ACTIONS = ("view", "change")
+ModelT = TypeVar("ModelT", bound=models.Model)
+UserLike = AbstractBaseUser | AnonymousUser | None
+
+
+def restrict(queryset: QuerySet[ModelT], user: UserLike, action: str) -> QuerySet[ModelT]:
+    """The rows of `queryset` that `user` may take `action` on: those whose region lies under
+    a prefix of one of the user's grants of a role the model allows for the action."""
+    rule = access_rule(queryset.model)
+    if action not in ACTIONS:
+        raise ImproperlyConfigured(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+    allowed = rule.roles(action)
+    prefixes = _minimal(user_prefixes(_user(user), allowed)) if allowed else []
+    if not prefixes:
+        return queryset.none()
+    if "" in prefixes:
+        return queryset
+    return queryset.filter(reduce(or_, (code_prefix_q(p, rule.region_field) for p in prefixes)))
+
+
+def access_get(queryset: QuerySet[ModelT], user: UserLike, action: str, **lookup: Any) -> ModelT:
+    """One row by `lookup` if `user` may take `action` on it; missing and forbidden alike
+    raise Http404, so that a probe learns nothing of what lies outside its scope."""
+    try:
+        return restrict(queryset, user, action).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404(f"no {queryset.model._meta.verbose_name} here") from None
+
+
+def access_rule(model: type[models.Model]) -> AccessRule:
+    """The model's access rule; a model without one is never served to a user."""
+    rule = getattr(model, "ACCESS", None)
+    if not isinstance(rule, AccessRule):
+        raise ImproperlyConfigured(f"{model._meta.label} declares no ACCESS rule")
+    return rule
+
+
+def personal_data_visible(user: UserLike, code: str) -> bool:
+    """Whether `user` sees ID numbers, phones and bank accounts in full in region `code`."""
+    return bool(roles_at(_user(user), code) & PERSONAL_DATA_ROLES)
+
+
+def health_visible(user: UserLike, code: str) -> bool:
+    """Whether `user` sees health data (a health department sees it too)."""
+    user = _user(user)
+    if roles_at(user, code) & PERSONAL_DATA_ROLES:
+        return True
+    return any(
+        prefix_covers(grant.region_prefix, code)
+        for grant in active_grants(user).filter(role=Role.DEPARTMENT, department=HEALTH_DEPARTMENT)
+    )
+
+
+def _user(user: UserLike) -> AbstractBaseUser | None:
+    return None if user is None or isinstance(user, AnonymousUser) else user
+
+
+def _minimal(prefixes: Iterable[str]) -> list[str]:
+    """The prefixes not covered by a shorter one (a nation grant covers everything)."""
+    kept: list[str] = []
+    for prefix in sorted(set(prefixes), key=len):
+        if not any(prefix.startswith(shorter) for shorter in kept):
+            kept.append(prefix)
+    return kept
 
 
 def prefix_covers(prefix: str, code: str) -> bool:

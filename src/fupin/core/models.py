@@ -7,6 +7,7 @@ from django.db import models
 
 from fupin.core.choices import Department, Role
 from fupin.core.fields import CodeField
+from fupin.core.rules import AUDITORS, AccessRule
 
 
 class AuditEvent(models.Model):
@@ -15,6 +16,8 @@ class AuditEvent(models.Model):
     Events are chained: `hash` covers the event's content and the previous event's hash,
     so an edited or deleted row breaks the chain (see `core.audit.audit_chain_verify`).
     """
+
+    ACCESS = AccessRule("region_code", view=AUDITORS)
 
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from fupin.core.fields import CodeField
+from fupin.core.rules import KEEPERS, READERS, AccessRule
 from fupin.regions.models import Region
 from fupin.registry.choices import (
     Category,
@@ -25,6 +26,8 @@ from fupin.registry.choices import (
 
 class Household(models.Model):
     """A rural household (农户) in the registry, poor or not; its status says which."""
+
+    ACCESS = AccessRule("village_id", view=READERS, change=KEEPERS)
 
     # Uniqueness is a Meta constraint, not unique=True, so PostgreSQL gets no second
     # (varchar_pattern_ops) index on it; the village is indexed by (village, status).
@@ -77,6 +80,8 @@ class Household(models.Model):
 class Member(models.Model):
     """A person in a household (家庭成员); inactive once they die or leave."""
 
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
+
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(max_length=50)
     id_number = CodeField(max_length=18)
@@ -116,6 +121,8 @@ class Member(models.Model):
 class MemberEvent(models.Model):
     """A dated change in a household's composition (人口自然增减): birth, death, marriage, move."""
 
+    ACCESS = AccessRule("member__household__village_id", view=READERS, change=KEEPERS)
+
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
     household = models.ForeignKey(  # indexed by (household, date)
         Household, on_delete=models.PROTECT, related_name="member_events", db_index=False
@@ -133,6 +140,8 @@ class MemberEvent(models.Model):
 
 class Assessment(models.Model):
     """One household's facts for one year (年度信息采集): previous-year income and indicators."""
+
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
 
     # Indexed by the (household, year) unique constraint.
     household = models.ForeignKey(
@@ -174,6 +183,8 @@ class Assessment(models.Model):
 class StatusTransition(models.Model):
     """A change of a household's register status (from, to, reason, year); the status's source."""
 
+    ACCESS = AccessRule("household__village_id", view=READERS)
+
     household = models.ForeignKey(  # indexed by (household, date)
         Household, on_delete=models.PROTECT, related_name="transitions", db_index=False
     )
@@ -197,6 +208,8 @@ class HouseholdFact(models.Model):
     Sparse: the row's presence means the fact holds that year, its absence that it does
     not; the exclusion rules that read the facts are policy data.
     """
+
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
 
     # Indexed by the (household, year, fact) unique constraint.
     household = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from fupin.core.fields import CodeField
+from fupin.core.rules import READERS, AccessRule
 from fupin.stats.choices import Measure
 from fupin.stats.fields import RowIdField
 from fupin.stats.kernels import VILLAGE_LEVEL
@@ -21,6 +22,8 @@ class RegionYearStat(models.Model):
     source, and every row above a village is the sum of the rows of its villages. A
     region has a row exactly when it has households, however many of its figures are 0.
     """
+
+    ACCESS = AccessRule("region_code", view=READERS | {"evaluator"})
 
     id = RowIdField(primary_key=True)
     # '' is the nation; otherwise a 2/4/6/9/12-digit division code.
@@ -75,6 +78,8 @@ class RegionYearBreakdown(models.Model):
 
     A figure of 0 has no row: most villages have households of a few kinds only.
     """
+
+    ACCESS = AccessRule("region_code", view=READERS | {"evaluator"})
 
     id = RowIdField(primary_key=True)
     region_code = CodeField(max_length=12, blank=True)

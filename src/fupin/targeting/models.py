@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from fupin.core.fields import CodeField
+from fupin.core.rules import CASE_ACTORS, KEEPERS, READERS, AccessRule
 from fupin.registry.models import Household
 from fupin.targeting.choices import (
     CaseKind,
@@ -24,6 +25,8 @@ class Case(models.Model):
 
     `step` and `notice_ends` cache where the case stands; its `CaseStep` rows are the record.
     """
+
+    ACCESS = AccessRule("region_code", view=READERS | {"evaluator"}, change=CASE_ACTORS)
 
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
     household = models.ForeignKey(
@@ -81,6 +84,8 @@ class Case(models.Model):
 class CaseStep(models.Model):
     """One entry in a case's history: a step taken, an objection, a re-verification, a rejection."""
 
+    ACCESS = AccessRule("case__region_code", view=READERS | {"evaluator"})
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
     seq = models.PositiveSmallIntegerField()
     step = models.CharField(max_length=32)
@@ -109,6 +114,8 @@ class CaseStep(models.Model):
 
 class Monitoring(models.Model):
     """A household under return-to-poverty monitoring (防返贫监测对象) until its risk is gone."""
+
+    ACCESS = AccessRule("household__village_id", view=READERS)
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="monitorings")
     monitoring_type = models.CharField(max_length=16, choices=MonitoringType.choices)
@@ -140,6 +147,8 @@ class HardshipReport(models.Model):
     """A reported clue of hardship for a household: rigid spending it had to bear (合规自付支出:
     medical bills after insurance, schooling costs) or a sudden shock (disaster, illness,
     accident). The 防返贫 monitoring reads the year's reports beside income."""
+
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
 
     household = models.ForeignKey(  # indexed by (household, year)
         Household, on_delete=models.PROTECT, related_name="hardships", db_index=False

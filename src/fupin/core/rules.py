@@ -1,0 +1,40 @@
+"""Access rules as data: the role sets the rules are written with, and the rule a model
+declares (`ACCESS = AccessRule(...)`) for `core.access.restrict`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fupin.core.choices import Role
+
+OFFICES = frozenset({Role.NATIONAL, Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.TOWNSHIP})
+VILLAGE_POSTS = frozenset({Role.VILLAGE_CADRE, Role.FIRST_SECRETARY, Role.WORK_TEAM})
+# Who reads the register in their region: offices, village posts, line departments (for
+# their indicator) and inspectors (read-only, everything in scope).
+READERS = OFFICES | VILLAGE_POSTS | frozenset({Role.DEPARTMENT, Role.INSPECTOR})
+# Who keeps the register (registers households, records members and assessments).
+KEEPERS = frozenset({Role.COUNTY, Role.TOWNSHIP}) | VILLAGE_POSTS
+# Who takes procedure steps; each step's own roles are checked by the procedure.
+CASE_ACTORS = OFFICES | VILLAGE_POSTS | frozenset({Role.EVALUATOR})
+# Who reads the audit log.
+AUDITORS = frozenset({Role.NATIONAL, Role.INSPECTOR})
+# Every post: what any of them may read (the division tree, the poor-area lists).
+ANY_ROLE = frozenset(Role.values)
+# Who needs personal numbers in full (ID, phone, bank account) and health: the posts that
+# serve the household in person, the county that approves, the inspector who checks.
+PERSONAL_DATA_ROLES = frozenset({Role.COUNTY, Role.TOWNSHIP, Role.INSPECTOR}) | VILLAGE_POSTS
+HEALTH_DEPARTMENT = "health"
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """How a model's rows are reached: the field holding the region code they belong to,
+    and the roles that may view them and change them there."""
+
+    region_field: str
+    view: frozenset[str]
+    change: frozenset[str] = frozenset()
+
+    def roles(self, action: str) -> frozenset[str]:
+        """The roles allowed `action` ('view' or 'change')."""
+        return {"view": self.view, "change": self.change}[action]
