@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "fupin.synth",
     "fupin.targeting",
     "fupin.stats",
+    "fupin.jobs",
+    "fupin.web",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +135,10 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "web:login"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
