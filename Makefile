@@ -21,14 +21,15 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/fupin demo
-	$(BIN)/fupin runserver 127.0.0.1:8000 --noreload --insecure
+	$(BIN)/fupin collectstatic --noinput --verbosity 0
+	FUPIN_SERVE_STATIC=1 $(BIN)/gunicorn fupin.wsgi -b 127.0.0.1:8000 -w 2
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(TEST_STAMP)
-	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats
+	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats src/fupin/web src/fupin/jobs src/fupin/api.py src/fupin/urls.py src/fupin/settings.py
 
 test-sqlite: $(TEST_STAMP)
 	$(BIN)/pytest

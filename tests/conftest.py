@@ -17,6 +17,39 @@ PINGTANG_CHAIN = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the jobs whose worker would have been launched: no test starts a detached
+    worker unless it asks to (`tests/jobs` `real_launch`), since a worker with the
+    developer's environment would open the developer's database."""
+    from fupin.jobs import services
+
+    ids: list[int] = []
+    monkeypatch.setattr(services, "job_launch", lambda *, job_id: ids.append(job_id))
+    return ids
+
+
+@pytest.fixture
+def policy_seeded(transactional_db: None) -> None:
+    """The policy the migrations seed, back in place for a transactional test: the tables
+    are emptied after each such test, and a serialized rollback clashes with the content
+    types Django recreates after a flush."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+
+    from fupin.policy import migrations
+    from fupin.policy.models import PolicyValue
+
+    if PolicyValue.objects.exists():
+        return
+    for module in sorted(info.name for info in pkgutil.iter_modules(migrations.__path__)):
+        migration = importlib.import_module(f"{migrations.__name__}.{module}")
+        if hasattr(migration, "seed"):
+            migration.seed(apps, None)
+
+
 @pytest.fixture
 def actor() -> Actor:
     return Actor(None, "test-operator")

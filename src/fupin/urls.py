@@ -1,14 +1,21 @@
 """URL configuration: the pages, the API (/api/v1, docs at /api/docs), jobs, the back office."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 from fupin.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("jobs/", include("fupin.jobs.urls")),
     path("", include("fupin.web.urls")),
 ]
+if settings.SERVE_STATIC:
+    # The demo (`make demo`) has no web server in front of gunicorn to serve static files.
+    urlpatterns.insert(
+        0, re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT})
+    )

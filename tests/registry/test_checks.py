@@ -54,6 +54,8 @@ def test_every_code_raised_is_in_the_catalogue() -> None:
         (lambda r: r[0].update(relation="spouse"), (2, "relation", "household.no_head")),
         (lambda r: r[2].update(relation="户主"), (4, "relation", "household.two_heads")),
         (lambda r: r[0].update(wage_income="-100"), (2, "wage_income", "income.negative")),
+        (lambda r: r[0].update(wage_income="1000000001"), (2, "wage_income", "income.too_large")),
+        (lambda r: r[0].update(business_cost="99999999999999999999"), (2, "business_cost", "income.too_large")),
         (lambda r: r[0].update(health="有点病"), (2, "health", "value.unknown")),
         (lambda r: r[0].update(name=""), (2, "name", "value.missing")),
         (lambda r: r[0].update(food_ok=""), (2, "food_ok", "value.missing")),

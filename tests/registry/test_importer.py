@@ -92,6 +92,7 @@ BAD_INPUTS = [
     ("zero heads", lambda r: r[0].update(relation="其他"), "household.no_head"),
     ("two heads", lambda r: r[1].update(relation="户主"), "household.two_heads"),
     ("negative income", lambda r: r[0].update(transfer_income="-1"), "income.negative"),
+    ("income past any household's", lambda r: r[0].update(wage_income="137438951448"), "income.too_large"),
     ("unknown value", lambda r: r[2].update(health="一般"), "value.unknown"),
     ("missing required", lambda r: r[3].update(ethnicity=""), "value.missing"),
     ("formula in text", lambda r: r[0].update(name="=cmd|' /C calc'!A0"), "value.formula"),

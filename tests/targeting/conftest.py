@@ -44,6 +44,16 @@ class Posts:
         except KeyError:
             raise AttributeError(name) from None
 
+    def client(self, name: str) -> Any:
+        """A test client logged in as the post `name`."""
+        from django.test import Client
+
+        client = Client()
+        user = self.actors[name].user
+        assert user is not None
+        client.force_login(user)
+        return client
+
     def for_step(self, step: p.Step) -> Actor:
         """An actor allowed to take `step` in VILLAGE."""
         for name, (role, _prefix) in POSTS.items():

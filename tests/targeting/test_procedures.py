@@ -99,7 +99,7 @@ def test_evaluation_vetoes(results: dict, vetoes: list) -> None:
     assert p.evaluation_vetoes(evidence, bars) == vetoes
 
 
-@pytest.mark.parametrize("value", ["1.2", "-0.1", "abc"])
+@pytest.mark.parametrize("value", ["1.2", "-0.1", "abc", "NaN", "Infinity", "sNaN"])
 def test_a_rate_outside_zero_to_one_is_invalid(value: str) -> None:
     step = p.COUNTY_EXIT.step("county_application")
     with pytest.raises(p.StepRefused) as refused:

@@ -88,3 +88,32 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} {self.region_prefix or 'nation'}"
+
+
+class ApiToken(models.Model):
+    """A token a machine client authenticates with (API令牌), owned by one user.
+
+    Only the SHA-256 of the token is stored, with its first characters to tell tokens
+    apart; the token itself is shown once, when it is created (`core.tokens`).
+    """
+
+    # A token belongs to its owner alone: no grant reaches it through `restrict` (no role
+    # may view it there); `core.tokens` serves a user their own tokens.
+    ACCESS = AccessRule("", view=frozenset())
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="what the owner calls it")
+    prefix = models.CharField(max_length=12, help_text="the token's first characters")
+    key_hash = models.CharField(max_length=64, unique=True, help_text="sha256 hex of the token")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.prefix}… {self.name}"

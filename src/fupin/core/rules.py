@@ -18,8 +18,9 @@ KEEPERS = frozenset({Role.COUNTY, Role.TOWNSHIP}) | VILLAGE_POSTS
 CASE_ACTORS = OFFICES | VILLAGE_POSTS | frozenset({Role.EVALUATOR})
 # Who reads the audit log.
 AUDITORS = frozenset({Role.NATIONAL, Role.INSPECTOR})
-# Every post: what any of them may read (the division tree, the poor-area lists).
-ANY_ROLE = frozenset(Role.values)
+# Every post that works in the campaign: what any of them may read (the division tree, the
+# poor-area lists). The administrator keeps users and grants, not the campaign's data.
+ANY_POST = frozenset(Role.values) - {Role.ADMINISTRATOR}
 # Who needs personal numbers in full (ID, phone, bank account) and health: the posts that
 # serve the household in person, the county that approves, the inspector who checks.
 PERSONAL_DATA_ROLES = frozenset({Role.COUNTY, Role.TOWNSHIP, Role.INSPECTOR}) | VILLAGE_POSTS

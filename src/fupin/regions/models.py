@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.fields import CodeField
-from fupin.core.rules import ANY_ROLE, AccessRule
+from fupin.core.rules import ANY_POST, AccessRule
 
 WESTERN_PROVINCES = frozenset(
     {"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
@@ -35,7 +35,7 @@ class Kind(models.TextChoices):
 class Region(models.Model):
     """A division of any level, keyed by its NBS code; retired codes are kept, never deleted."""
 
-    ACCESS = AccessRule("code", view=ANY_ROLE)
+    ACCESS = AccessRule("code", view=ANY_POST)
 
     code = CodeField(max_length=12, primary_key=True)
     name = models.CharField(max_length=100)
@@ -65,7 +65,7 @@ class Region(models.Model):
 class PoorAreaDesignation(models.Model):
     """A poor-county (贫困县) or poor-village (贫困村) designation, with the year set and lifted."""
 
-    ACCESS = AccessRule("region_id", view=ANY_ROLE)
+    ACCESS = AccessRule("region_id", view=ANY_POST)
 
     class Kind(models.TextChoices):
         COUNTY = "county", _("贫困县")

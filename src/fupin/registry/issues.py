@@ -41,6 +41,7 @@ _CATALOGUE: tuple[IssueType, ...] = (
     IssueType("value.not_integer", "error", "应为整数", "the value must be a whole number"),
     IssueType("value.date", "error", "日期格式应为YYYY-MM-DD", "the date must be YYYY-MM-DD"),
     IssueType("income.negative", "error", "收入或支出不能为负数", "income and cost cannot be negative"),
+    IssueType("income.too_large", "error", "收入或支出超过十亿元，请核实", "income or cost over 1,000,000,000 yuan"),
     IssueType("village.code_format", "error", "行政区划代码应为12位数字", "village code must be 12 digits"),
     IssueType("village.unknown", "error", "行政区划代码不存在", "unknown village code"),
     IssueType("village.retired", "error", "行政区划代码已撤销", "the village code is retired"),

@@ -3,9 +3,11 @@ the yearly exclusion facts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fupin.core.choices import Department
 from fupin.core.fields import CodeField
 from fupin.core.rules import KEEPERS, READERS, AccessRule
 from fupin.regions.models import Region
@@ -229,3 +231,37 @@ class HouseholdFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year} {self.fact}"
+
+
+class IndicatorConfirmation(models.Model):
+    """A line department's confirmation (部门确认) of its own indicator for a household in a
+    year: who confirmed which value, when, from what (a page, a file), and what it replaced."""
+
+    ACCESS = AccessRule("household__village_id", view=READERS, change=frozenset({"department"}))
+
+    # Indexed by the (household, year, department) unique constraint.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="confirmations", db_index=False
+    )
+    year = models.PositiveSmallIntegerField()
+    department = models.CharField(max_length=16, choices=Department.choices)
+    indicator = models.CharField(max_length=32, help_text="the register field it confirms")
+    value = models.CharField(max_length=16, help_text="the stored slug: yes/no, A-D, a category")
+    previous = models.CharField(max_length=16, blank=True, help_text="the value it replaced")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    confirmed_by_label = models.CharField(max_length=150)
+    confirmed_at = models.DateTimeField()
+    source = models.CharField(max_length=200, blank=True, help_text="page, or file and hash")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year", "department"],
+                name="one_confirmation_per_department_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.department}={self.value}"

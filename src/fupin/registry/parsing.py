@@ -16,6 +16,9 @@ from fupin.registry.vocabulary import FORM_VALUES
 FORMULA = r"^(?:[=@]|[+\-][^0-9\s])"
 CONTROL = r"[\x00-\x1f\x7f]"
 INTEGER = r"^[+\-]?[0-9]+$"
+# The largest income component or cost a household's year may hold (yuan): far above any
+# rural household's, and small enough that the per-person income fits its column.
+MONEY_MAX = 10**9
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 CAUSE_SEPARATORS = r"[;；、,，]"
 ROW = "_row"
@@ -58,8 +61,10 @@ def _cell_checks(column: Column) -> list[tuple[str, pl.Expr]]:
     if column.kind in ("int", "money"):
         checks.append(("value.not_integer", present & ~raw.str.contains(INTEGER)))
     if column.kind == "money":
-        negative = raw.str.contains(INTEGER) & (raw.cast(pl.Int64, strict=False) < 0)
-        checks.append(("income.negative", negative))
+        amount = raw.cast(pl.Int64, strict=False)
+        checks.append(("income.negative", raw.str.contains(INTEGER) & (amount < 0)))
+        too_large = present & raw.str.contains(INTEGER) & (amount.is_null() | (amount > MONEY_MAX))
+        checks.append(("income.too_large", too_large))
     if column.kind == "date":
         bad = present & (~raw.str.contains(DATE) | typed_value(column).is_null())
         checks.append(("value.date", bad))

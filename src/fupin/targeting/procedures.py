@@ -358,7 +358,7 @@ def _rate(item: Evidence, value: Any) -> Decimal:
         rate = Decimal(str(value))
     except InvalidOperation:
         raise StepRefused("evidence_invalid", f"{item.key}: {value!r} is not a rate") from None
-    if not Decimal(0) <= rate <= Decimal(1):
+    if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
         raise StepRefused("evidence_invalid", f"{item.key}: a rate between 0 and 1, not {value}")
     return rate
 

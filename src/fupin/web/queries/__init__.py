@@ -1,0 +1,1 @@
+"""Reads of the pages, each starting from `core.access.restrict` for the user."""

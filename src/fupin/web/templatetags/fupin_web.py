@@ -1,0 +1,29 @@
+"""Template filters of the pages: counts and rates as the dashboard shows them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from fupin.web.charts import integer_text, percent_text
+
+register = template.Library()
+
+
+@register.filter
+def count(value: int | float | Decimal | None) -> str:
+    """A count with thousands separators; a dash for none."""
+    return "—" if value is None else integer_text(float(value))
+
+
+@register.filter
+def rate(value: float | Decimal | None) -> str:
+    """A ratio as a percentage to one place (0.0123 -> 1.2%); a dash for none."""
+    return "—" if value is None else percent_text(float(value))
+
+
+@register.filter
+def rate2(value: float | Decimal | None) -> str:
+    """A ratio as a percentage to two places (0.0123 -> 1.23%); a dash for none."""
+    return "—" if value is None else f"{float(value) * 100:.2f}%"
