@@ -20,6 +20,8 @@ CASES = [
     ("import", "bench.bench_import", []),
     ("synth", "bench.bench_synth", []),
     ("stats", "bench.bench_stats", []),
+    ("annual", "bench.bench_annual", []),
+    ("web", "bench.bench_web", []),
 ]
 OUT = Path(__file__).resolve().parent / "out"
 
