@@ -13,7 +13,7 @@ from fupin.core.models import AuditEvent
 from fupin.registry.models import Household, Member
 from fupin.web.imports import ImportRefused, import_apply, upload_dir
 from tests.registry.factories import family, write_csv
-from tests.targeting.conftest import OTHER_VILLAGE, Posts, posts  # noqa: F401
+from tests.targeting.conftest import OTHER_VILLAGE, VILLAGE, Posts, posts  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,28 @@ def test_cancel_removes_the_upload_and_others_cannot_use_it(
     assert other.get("/imports/report.csv", {"token": "../../etc/passwd"}).status_code == 404
     assert client.post("/imports/", {"action": "cancel", "token": token}).status_code == 302
     assert not list(upload_dir().glob(f"{token}*")) and Household.objects.count() == 0
+
+
+def test_a_large_file_is_applied_by_a_background_job(
+    posts: Posts,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fupin.jobs.models import Job
+    from fupin.jobs.worker import job_run
+    from fupin.web import imports
+
+    # given a file the page treats as large
+    monkeypatch.setattr(imports, "BACKGROUND_BYTES", 0)
+    client = as_post(posts, "cadre")
+    token = token_of(upload(client, write_csv(tmp_path / "京舟村.csv", family("H1"))))
+    # when it is applied
+    answer = client.post("/imports/", {"action": "apply", "token": token})
+    # then a job over the file's village takes it, the page follows the job
+    job = Job.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.region_code, job.params["year"]) == ("household_import", VILLAGE, 2016)
+    assert Household.objects.count() == 0 and not list(upload_dir().glob(f"{token}*"))
+    # and the job, once run, writes the households
+    assert job_run(job_id=job.pk) == "succeeded"
+    assert Household.objects.filter(household_no="H1", village_id=VILLAGE).exists()

@@ -2,9 +2,9 @@
 report, then apply it or cancel.
 
 The upload is validated at once (as `fupin import households --dry-run` does) and kept
-under VAR_DIR/uploads by a random token, so that "apply" finds it again. Applying is one
-call, `import_apply(token=..., user_id=..., apply_valid=...)`, with plain arguments so
-that a background job can make it later. Only a user who keeps the register in every
+under VAR_DIR/uploads by a random token, so that "apply" finds it again. A village's file
+is applied while the page waits (`import_apply`); a larger one is handed to a background
+import job (`import_job_start`) and the page follows its progress. Only a user who keeps the register in every
 village the file touches (KEEPERS, `change` on households) may apply it; otherwise the
 page refuses with the villages named and nothing is written.
 """
@@ -12,6 +12,7 @@ page refuses with the villages named and nothing is written.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +36,10 @@ from fupin.core import bulk
 from fupin.core.access import prefix_covers, user_prefixes
 from fupin.core.audit import Actor
 from fupin.core.rules import KEEPERS
+from fupin.jobs.choices import JobKind
+from fupin.jobs.kinds import JobError, JobRefused
+from fupin.jobs.models import Job
+from fupin.jobs.services import job_start
 from fupin.registry.fileformats import FileFormatError, read_household_file
 from fupin.registry.importer import ImportReport, household_file_import
 from fupin.web.cases import signed_in
@@ -174,6 +180,29 @@ def import_validate(upload: Upload, *, user: AbstractBaseUser) -> ImportReport:
     return report
 
 
+# A file past this size (about 5,000 member rows: more than a village) is applied by a
+# background job with a progress page; a village's file is applied while the page waits.
+BACKGROUND_BYTES = 1_000_000
+LEVEL_LENGTHS = (12, 9, 6, 4, 2)
+
+
+def import_job_start(*, upload: Upload, user: AbstractBaseUser, apply_valid: bool) -> Job:
+    """Hand the upload to a background import job over the smallest region that holds every
+    village of the file (the job checks again that its file stays inside that region)."""
+    frame = read_household_file(upload.path, file_name=upload.name).frame
+    villages = frame["village_code"].drop_nulls().unique().to_list()
+    common = os.path.commonprefix(villages) if villages else ""  # noqa: RUF071 - digit by digit
+    region = next((common[:n] for n in LEVEL_LENGTHS if len(common) >= n), "")
+    with upload.path.open("rb") as handle:
+        job = job_start(
+            kind=JobKind.HOUSEHOLD_IMPORT, region_code=region, actor=Actor.of(user),
+            params={"year": upload.year, "apply_valid": apply_valid},
+            upload=File(handle, name=upload.name),
+        )  # fmt: skip
+    upload_discard(upload)
+    return job
+
+
 def import_apply(*, token: str, user_id: int, apply_valid: bool = False) -> ImportReport:
     """Apply upload `token` for user `user_id` (all or nothing unless `apply_valid`), after
     checking every village it touches is theirs to keep; one call, ready for a job."""
@@ -212,9 +241,20 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if action != "apply":
         return render(request, "web/imports/page.html",
                       _form_context(error=_("未知的操作。")), status=400)  # fmt: skip
+    apply_valid = request.POST.get("apply_valid") == "yes"
+    if upload.path.stat().st_size > BACKGROUND_BYTES:
+        refused = scope_issues(upload.path, user=signed_in(request), file_name=upload.name)
+        if refused:
+            return _report_page(request, upload, None, refused, status=403)
+        try:
+            job = import_job_start(upload=upload, user=signed_in(request), apply_valid=apply_valid)
+        except (JobError, JobRefused) as exc:
+            return render(request, "web/imports/page.html",
+                          _form_context(error=str(exc)), status=403)  # fmt: skip
+        return redirect("jobs:job_detail", job_id=job.pk)
     try:
         report = import_apply(token=upload.token, user_id=signed_in(request).pk,
-                              apply_valid=request.POST.get("apply_valid") == "yes")  # fmt: skip
+                              apply_valid=apply_valid)  # fmt: skip
     except ImportRefused as refused:
         return _report_page(request, upload, None, refused.issues, status=403)
     if report.applied:
