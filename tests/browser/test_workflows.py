@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
 
 from fupin.core.audit import Actor
 from fupin.registry.importer import household_file_import
@@ -16,7 +17,7 @@ from fupin.registry.models import Household, Member
 from fupin.stats.services import rollups_refresh
 from fupin.targeting.models import Case
 from fupin.targeting.services import case_open
-from tests.browser.conftest import Login
+from tests.browser.conftest import Login, login
 from tests.registry.factories import family, write_csv
 from tests.targeting.conftest import assess, household_make
 
@@ -140,3 +141,36 @@ def test_an_import_with_an_error_shows_its_report(
     issue = page.locator("tr", has_text="value.not_integer").last.locator("td").all_inner_texts()
     assert issue[:4] == ["京舟村2016.csv", "6", "wage_income", "value.not_integer"]
     assert not Household.objects.exists() and not Case.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_pages_read_on_a_phone_with_or_without_javascript(
+    register: dict[str, Household],
+    browser: Browser,
+    server: LiveServer,
+    make_user: Callable[..., Login],
+    screenshot: Callable[..., Path],
+    javascript: bool,
+) -> None:
+    # given a village cadre on a 360-pixel phone, scripts on or off
+    cadre = make_user("jingzhou-cadre", "village_cadre", VILLAGE)
+    context = browser.new_context(base_url=server.url, locale="zh-CN", java_script_enabled=javascript,
+                                  viewport={"width": 360, "height": 740}, is_mobile=True)  # fmt: skip
+    phone = context.new_page()
+    login(phone, cadre.username, cadre.password)
+    household = register["522727100218001"]
+    for name, path, text in (
+        ("dashboard", f"/region/{VILLAGE}/?year=2016", "京舟村"),
+        ("households", "/households/", "522727100218001"),
+        ("household", f"/households/{household.pk}/", "522727100218001"),
+        ("cases", "/cases/", "程序案件"),
+    ):
+        # when
+        response = phone.goto(path)
+        screenshot(phone, name)
+        # then it answers, shows its content, and nothing runs off the side of the screen
+        assert response is not None and response.status == 200, path
+        assert text in phone.locator("main").inner_text(), path
+        width = phone.evaluate("document.documentElement.scrollWidth") if javascript else None
+        assert width is None or width <= 360, f"{path}: {width} px wide"
+    context.close()
