@@ -4,9 +4,9 @@ report, then apply it or cancel.
 The upload is validated at once (as `fupin import households --dry-run` does) and kept
 under VAR_DIR/uploads by a random token, so that "apply" finds it again. A village's file
 is applied while the page waits (`import_apply`); a larger one is handed to a background
-import job (`import_job_start`) and the page follows its progress. Only a user who keeps the register in every
-village the file touches (KEEPERS, `change` on households) may apply it; otherwise the
-page refuses with the villages named and nothing is written.
+import job (`import_job_start`) and the page follows its progress. Only a user who keeps
+the register in every village the file touches (KEEPERS, `change` on households) may
+apply it; otherwise the page refuses with the villages named and nothing is written.
 """
 
 from __future__ import annotations

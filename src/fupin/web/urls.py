@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from fupin.web.views import dashboard, households
+from fupin.web.views import audit, dashboard, households
 
 app_name = "web"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -21,5 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("region/<str:code>/", dashboard.region, name="region"),
     path("households/", households.household_list, name="households"),
     path("households/<int:household_id>/", households.household_detail, name="household"),
+    path("audit/", audit.audit_log, name="audit"),
     path("", include("fupin.web.case_urls")),
 ]

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
+from fupin.core.access import user_prefixes
+from fupin.core.rules import AUDITORS
 from fupin.web.charts import integer_text, percent_text
 
 register = template.Library()
+
+
+@register.filter
+def may_audit(user: Any) -> bool:
+    """Whether the user holds a post that reads the audit log."""
+    return bool(user_prefixes(user if user.is_authenticated else None, AUDITORS))
 
 
 @register.filter

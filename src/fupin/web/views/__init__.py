@@ -14,3 +14,9 @@ def htmx_target(request: HttpRequest, target: str) -> bool:
         and headers.get("HX-History-Restore-Request") != "true"
         and headers.get("HX-Target") == target
     )
+
+
+def page_number(request: HttpRequest) -> int:
+    """The page asked for (`?page=N`, from 1); anything else is the first page."""
+    number = request.GET.get("page", "")
+    return int(number) if number.isdigit() and 0 < len(number) < 7 else 1

@@ -12,7 +12,7 @@ from fupin.core.audit import Actor
 from fupin.web.forms import HouseholdSearchForm
 from fupin.web.queries.households import household_record, households_search, page_of
 from fupin.web.services import household_full_read_record
-from fupin.web.views import htmx_target
+from fupin.web.views import htmx_target, page_number
 
 RESULTS = "household-results"
 
@@ -24,7 +24,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     results alone, a plain form submission gets the whole page."""
     form = HouseholdSearchForm(request.GET)
     filters = form.filters()
-    page = page_of(households_search(user=request.user, filters=filters), _page(request))
+    page = page_of(households_search(user=request.user, filters=filters), page_number(request))
     kept = request.GET.copy()
     kept.pop("page", None)
     context = {
@@ -41,11 +41,6 @@ def household_list(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
-
-
-def _page(request: HttpRequest) -> int:
-    number = request.GET.get("page", "")
-    return int(number) if number.isdigit() and 0 < len(number) < 7 else 1
 
 
 @login_required
