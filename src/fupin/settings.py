@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fupin.synth",
     "fupin.targeting",
     "fupin.stats",
+    "fupin.pairing",
     "fupin.jobs",
     "fupin.web",
     "ninja",

@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.core.choices import OFFICE_PREFIX_LENGTH, Department, Role
@@ -48,12 +49,19 @@ def restrict(queryset: QuerySet[ModelT], user: UserLike, action: str) -> QuerySe
     if action not in ACTIONS:
         raise ImproperlyConfigured(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
     allowed = rule.roles(action)
-    prefixes = _minimal(user_prefixes(_user(user), allowed)) if allowed else []
-    if not prefixes:
-        return queryset.none()
+    holder = _user(user)
+    prefixes = _minimal(user_prefixes(holder, allowed)) if allowed else []
     if "" in prefixes:
         return queryset
-    return queryset.filter(reduce(or_, (code_prefix_q(p, rule.region_field) for p in prefixes)))
+    reach = [code_prefix_q(prefix, rule.region_field) for prefix in prefixes]
+    for own in rule.own if action == "view" and holder is not None else ():
+        own_prefixes = _minimal(user_prefixes(holder, {own.role}))
+        if own_prefixes:
+            inside = reduce(or_, (code_prefix_q(p, rule.region_field) for p in own_prefixes))
+            reach.append(inside & import_string(own.rows)(holder, own.field))
+    if not reach:
+        return queryset.none()
+    return queryset.filter(reduce(or_, reach))
 
 
 def access_get(queryset: QuerySet[ModelT], user: UserLike, action: str, **lookup: Any) -> ModelT:

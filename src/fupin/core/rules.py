@@ -28,13 +28,32 @@ HEALTH_DEPARTMENT = "health"
 
 
 @dataclass(frozen=True)
+class Own:
+    """A role that views rows only through the user's own link to them, within its grant's
+    prefix: a paired cadre and the households they answer for. `rows` is the dotted path
+    of a function (user, field) -> Q over the model; `field` holds the household's id."""
+
+    role: str
+    rows: str
+    field: str
+
+
+def paired(field: str = "household_id") -> tuple[Own, ...]:
+    """The paired cadre (帮扶责任人) reads the households of their open assignments, and what
+    belongs to them; `field` holds the household's id."""
+    return (Own(Role.PAIRED_CADRE, "fupin.pairing.access.paired_households", field),)
+
+
+@dataclass(frozen=True)
 class AccessRule:
     """How a model's rows are reached: the field holding the region code they belong to,
-    and the roles that may view them and change them there."""
+    the roles that may view them and change them there, and the roles that view only their
+    own rows."""
 
     region_field: str
     view: frozenset[str]
     change: frozenset[str] = frozenset()
+    own: tuple[Own, ...] = ()
 
     def roles(self, action: str) -> frozenset[str]:
         """The roles allowed `action` ('view' or 'change')."""

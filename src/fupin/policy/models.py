@@ -28,6 +28,11 @@ class Parameter(models.TextChoices):
     OMISSION_RATE_MAX = "omission_rate_max", _("第三方评估漏评率上限")
     SATISFACTION_MIN = "satisfaction_min", _("第三方评估群众认可度下限")
     TRANSITION_UNTIL = "transition_until", _("过渡期最后年度（四个不摘）")
+    PAIRING_CAP_PROVINCE = "pairing_cap_province", _("省直帮扶责任人最多结对户数")
+    PAIRING_CAP_CITY = "pairing_cap_city", _("市直帮扶责任人最多结对户数")
+    PAIRING_CAP_COUNTY = "pairing_cap_county", _("县直帮扶责任人最多结对户数")
+    PAIRING_CAP_TOWNSHIP = "pairing_cap_township", _("乡镇帮扶责任人最多结对户数")
+    PAIRING_CAP_VILLAGE = "pairing_cap_village", _("村级帮扶责任人最多结对户数")
 
 
 class PolicyValue(models.Model):

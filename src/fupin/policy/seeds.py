@@ -90,6 +90,14 @@ def transition_values() -> list[Seed]:
     return [("transition_until", None, "", Decimal(2025), True, source)]
 
 
+def pairing_caps() -> list[Seed]:
+    """Households per paired cadre by the level of the cadre's unit, senior to junior."""
+    source = "DOMAIN.md 5: Fengshan 2016 '87654' [S25]; national caps unverified"
+    caps = {"province": 8, "city": 7, "county": 6, "township": 5, "village": 4}
+    return [(f"pairing_cap_{level}", None, "", Decimal(cap), False, source)
+            for level, cap in caps.items()]  # fmt: skip
+
+
 def seeded_lines(name: str = "identification_line") -> dict[int, float]:
     """The seeded national line of each year, for code that runs without a database."""
     return {

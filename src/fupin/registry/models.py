@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from fupin.core.choices import Department
 from fupin.core.fields import CodeField
-from fupin.core.rules import KEEPERS, READERS, AccessRule
+from fupin.core.rules import KEEPERS, READERS, AccessRule, paired
 from fupin.regions.models import Region
 from fupin.registry.choices import (
     Category,
@@ -29,7 +29,7 @@ from fupin.registry.choices import (
 class Household(models.Model):
     """A rural household (农户) in the registry, poor or not; its status says which."""
 
-    ACCESS = AccessRule("village_id", view=READERS, change=KEEPERS)
+    ACCESS = AccessRule("village_id", view=READERS, change=KEEPERS, own=paired("pk"))
 
     # Uniqueness is a Meta constraint, not unique=True, so PostgreSQL gets no second
     # (varchar_pattern_ops) index on it; the village is indexed by (village, status).
@@ -82,7 +82,7 @@ class Household(models.Model):
 class Member(models.Model):
     """A person in a household (家庭成员); inactive once they die or leave."""
 
-    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS, own=paired())
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(max_length=50)
@@ -143,7 +143,7 @@ class MemberEvent(models.Model):
 class Assessment(models.Model):
     """One household's facts for one year (年度信息采集): previous-year income and indicators."""
 
-    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS, own=paired())
 
     # Indexed by the (household, year) unique constraint.
     household = models.ForeignKey(
@@ -185,7 +185,7 @@ class Assessment(models.Model):
 class StatusTransition(models.Model):
     """A change of a household's register status (from, to, reason, year); the status's source."""
 
-    ACCESS = AccessRule("household__village_id", view=READERS)
+    ACCESS = AccessRule("household__village_id", view=READERS, own=paired())
 
     household = models.ForeignKey(  # indexed by (household, date)
         Household, on_delete=models.PROTECT, related_name="transitions", db_index=False
@@ -211,7 +211,7 @@ class HouseholdFact(models.Model):
     not; the exclusion rules that read the facts are policy data.
     """
 
-    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS)
+    ACCESS = AccessRule("household__village_id", view=READERS, change=KEEPERS, own=paired())
 
     # Indexed by the (household, year, fact) unique constraint.
     household = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from fupin.core.fields import CodeField
-from fupin.core.rules import CASE_ACTORS, KEEPERS, READERS, AccessRule
+from fupin.core.rules import CASE_ACTORS, KEEPERS, READERS, AccessRule, paired
 from fupin.registry.models import Household
 from fupin.targeting.choices import (
     CaseKind,
@@ -26,7 +26,9 @@ class Case(models.Model):
     `step` and `notice_ends` cache where the case stands; its `CaseStep` rows are the record.
     """
 
-    ACCESS = AccessRule("region_code", view=READERS | {"evaluator"}, change=CASE_ACTORS)
+    ACCESS = AccessRule(
+        "region_code", view=READERS | {"evaluator"}, change=CASE_ACTORS, own=paired()
+    )
 
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
     household = models.ForeignKey(
