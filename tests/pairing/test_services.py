@@ -150,3 +150,24 @@ def test_a_paired_cadre_sees_the_households_they_answer_for(posts: Posts, actor:
     # an ended assignment ends the view
     assignment_end(assignment=assignment, on=date(2017, 1, 1), reason="调离", actor=posts.county)
     assert not restrict(Household.objects.all(), user, "view").exists()
+
+
+def test_the_gaps_are_the_households_without_an_open_assignment(posts: Posts) -> None:  # noqa: F811
+    from fupin.pairing.queries import pairing_gaps, unpaired_households
+    from tests.targeting.conftest import OTHER_VILLAGE
+
+    helper = cadre(posts, 1, level="county")
+    paired = poor("H1")
+    ended = poor("H2")
+    waiting = household_make("H3", status="returned", village=OTHER_VILLAGE)
+    exited = poor("H4", status="exited")
+    household_make("H5")  # never registered: nothing to pair
+    assignment_open(cadre=helper, household=paired, on=ON, actor=posts.county)
+    gone = assignment_open(cadre=helper, household=ended, on=ON, actor=posts.county)
+    assignment_end(assignment=gone, on=date(2017, 1, 1), reason="调离", actor=posts.county)
+    township = posts.township.user
+    assert set(unpaired_households(user=township, prefix="522727")) == {ended, waiting, exited}
+    assert pairing_gaps(user=township, prefix="522727") == [("522727100", 3)]
+    assert pairing_gaps(user=township, level_length=12) == [(VILLAGE, 2), (OTHER_VILLAGE, 1)]
+    # a village post sees the gaps of its village only
+    assert set(unpaired_households(user=posts.cadre.user)) == {ended, exited}
