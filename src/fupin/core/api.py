@@ -109,6 +109,25 @@ def error_response(
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
+# A region code prefix as a filter: '' (the nation) to a 12-digit village.
+RegionPrefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,12}$")]
+
+
+class PageIn(Schema):
+    """Which page of a list: its number and size."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class PageOut(Schema):
+    """Where a page stands: how many match in all, its number and size."""
+
+    count: int
+    page: int
+    page_size: int
+
+
 def page_of(
     queryset: QuerySet[ModelT], *, page: int, page_size: int, request: HttpRequest
 ) -> tuple[list[ModelT], int]:

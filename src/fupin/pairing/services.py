@@ -117,10 +117,10 @@ def cadre_rotate(
         successor = Cadre.objects.select_for_update().get(pk=successor.pk)
         current = Assignment.objects.select_for_update().filter(cadre=cadre, ended_on__isnull=True)
         handed = list(current.select_related("household"))
-        for assignment in handed:
-            _check_keeper(actor, assignment.household.village_id)
-            if on < assignment.started_on:
-                raise PairingError("date_invalid", "a rotation falls after the assignments start")
+        for village in {assignment.household.village_id for assignment in handed}:
+            _check_keeper(actor, village)
+        if any(on < assignment.started_on for assignment in handed):
+            raise PairingError("date_invalid", "a rotation falls after the assignments start")
         if _poor_member(successor.id_number):
             raise PairingError("cadre_is_poor", "the successor is a member of a poor household")
         _check_cap(successor, adding=len(handed), year=on.year)

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Status
 from pydantic import StringConstraints
 
 from fupin.core.access import (
@@ -30,6 +29,9 @@ from fupin.core.access import (
 )
 from fupin.core.api import (
     ObjectId,
+    PageIn,
+    PageOut,
+    RegionPrefix,
     Text,
     api_actor,
     api_user,
@@ -37,7 +39,7 @@ from fupin.core.api import (
     page_of,
     responses,
 )
-from fupin.core.audit import Actor, EventSpec, audit_record
+from fupin.core.audit import Actor
 from fupin.core.masking import mask_bank_account, mask_id_number, mask_phone
 from fupin.regions.queries import code_prefix_q
 from fupin.registry import kernels
@@ -52,15 +54,17 @@ from fupin.registry.schemas import (
     HouseholdUpdateIn,
     Year,
 )
-from fupin.registry.services import RegistryValidationError, household_save
+from fupin.registry.services import (
+    RegistryValidationError,
+    household_full_read_record,
+    household_save,
+)
 from fupin.targeting.models import Case
 
 router = Router(tags=["households"])
 
-RegionPrefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,12}$")]
 
-
-class HouseholdFilters(Schema):
+class HouseholdFilters(PageIn):
     """The household list's filters, as on the list page, and its page."""
 
     q: Annotated[Text, StringConstraints(max_length=50)] | None = Field(
@@ -71,17 +75,12 @@ class HouseholdFilters(Schema):
     cause: Cause | None = Field(None, description="main cause of poverty (主要致贫原因)")
     year: Year | None = Field(None, description="assessed in this year")
     region: RegionPrefix | None = Field(None, description="region code prefix")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
-class HouseholdPageOut(Schema):
+class HouseholdPageOut(PageOut):
     """A page of households and how many match in all."""
 
     items: list[HouseholdListOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class Visibility:
@@ -185,19 +184,6 @@ def _member_item(member: Member, *, personal: bool, health: bool) -> dict[str, A
         "critical_illness_insured": member.critical_illness_insured,
         "pension_insured": member.pension_insured, "is_active": member.is_active,
     }  # fmt: skip
-
-
-def household_full_read_record(*, household: Household, actor: Actor, health: bool) -> None:
-    """Audit that `actor` opened the household's members unmasked (查看完整个人信息)."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            spec=EventSpec(
-                action="household.read_full", object_type="household",
-                object_id=str(household.pk), region_code=household.village_id,
-                after={"household_no": household.household_no, "health": health},
-            ),
-        )  # fmt: skip
 
 
 def household_detail_view(

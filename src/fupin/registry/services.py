@@ -227,3 +227,17 @@ _MEMBER_CODES = [
     "member.education_missing", "member.in_school_missing", "member.labor_missing",
     "member.healthy_lost_labor",
 ]  # fmt: skip
+
+
+def household_full_read_record(*, household: Household, actor: Actor, health: bool) -> None:
+    """Audit that `actor` opened the household's members unmasked (查看完整个人信息), and
+    whether health data was shown; pages and API alike."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            spec=EventSpec(
+                action="household.read_full", object_type="household",
+                object_id=str(household.pk), region_code=household.village_id,
+                after={"household_no": household.household_no, "health": health},
+            ),
+        )  # fmt: skip

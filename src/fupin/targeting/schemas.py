@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from fupin.core.api import Text
+from fupin.core.api import PageIn, PageOut, RegionPrefix, Text
 from fupin.targeting.choices import CaseKind, Outcome
 
 MAX_EVIDENCE_DEPTH = 4
@@ -75,26 +75,19 @@ class CaseOut(CaseListOut):
     next_steps: list[NextStepOut]
 
 
-class CaseFilters(Schema):
+class CaseFilters(PageIn):
     """The case list's filters and its page."""
 
     kind: CaseKind | None = None
     outcome: Outcome | None = None
     year: int | None = Field(None, ge=2000, le=2100)
-    region: Annotated[str, StringConstraints(pattern=r"^[0-9]{0,12}$")] | None = Field(
-        None, description="region code prefix"
-    )
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
+    region: RegionPrefix | None = Field(None, description="region code prefix")
 
 
-class CasePageOut(Schema):
+class CasePageOut(PageOut):
     """A page of cases and how many match in all."""
 
     items: list[CaseListOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class StepIn(Schema):

@@ -1,4 +1,4 @@
-"""Page views: thin, reading through `web.queries` and writing through `web.services`."""
+"""Page views: thin, reading through `web.queries` and writing through the apps' services."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from fupin.core.audit import Actor
+from fupin.registry.services import household_full_read_record
 from fupin.web.forms import HouseholdSearchForm
 from fupin.web.queries.households import household_record, households_search, page_of
-from fupin.web.services import household_full_read_record
 from fupin.web.views import htmx_target, page_number
 
 RESULTS = "household-results"
@@ -50,5 +50,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     reading the members unmasked is audited."""
     record = household_record(user=request.user, household_id=household_id)
     if record.full:
-        household_full_read_record(household=record.household, actor=Actor.of(request.user))
+        household_full_read_record(
+            household=record.household, actor=Actor.of(request.user), health=record.health
+        )
     return render(request, "web/household.html", {"section": "households", "record": record})
