@@ -22,6 +22,8 @@ CASES = [
     ("stats", "bench.bench_stats", []),
     ("annual", "bench.bench_annual", []),
     ("web", "bench.bench_web", []),
+    ("pairing", "bench.bench_pairing", []),
+    ("cards", "bench.bench_cards", []),
 ]
 OUT = Path(__file__).resolve().parent / "out"
 

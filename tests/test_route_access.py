@@ -37,6 +37,9 @@ HOME_MARK, FAR_MARK = "522727100218FARAWAYNO", "110101001001FARAWAYNO"
 MISSING_ID = 987654321
 # Routes that are public by design, or served by Django's own permission system.
 PUBLIC = ("login/", "logout/", "i18n/", "api/docs", "api/openapi.json", "static/")
+# Routes reached without login by a contact card's token, which is the household's key to
+# its own card: tested on their own below (an unknown token answers 404 to everybody).
+BY_CARD_TOKEN = ("card/",)
 OWN_SYSTEM = ("admin/",)
 # The grant each role holds for the test: over the home village's region at its level.
 PREFIX_OF_ROLE = {
@@ -64,23 +67,27 @@ class Route:
         return "/" + PARAMETER.sub(lambda m: str(values[m.group("name")]), self.pattern)
 
 
-def routes() -> list[Route]:
+def _walk(patterns: list[Any], prefix: str) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield Route(route, tuple(m.group("name") for m in PARAMETER.finditer(route)))
+
+
+def all_routes() -> list[Route]:
     """Every URL pattern the project serves, Django's and django-ninja's alike."""
+    found = {route.pattern: route for route in _walk(get_resolver().url_patterns, "")}
+    return [route for _, route in sorted(found.items())]
 
-    def walk(patterns: list[Any], prefix: str) -> Iterator[Route]:
-        for entry in patterns:
-            route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
-            if isinstance(entry, URLResolver):
-                yield from walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern):
-                names = tuple(m.group("name") for m in PARAMETER.finditer(route))
-                yield Route(route, names)
 
-    found = {route.pattern: route for route in walk(get_resolver().url_patterns, "")}
+def routes() -> list[Route]:
+    """The routes that act for a logged-in user (not the public, card or admin ones)."""
     return [
         route
-        for pattern, route in sorted(found.items())
-        if not pattern.startswith(OWN_SYSTEM) and not pattern.startswith(PUBLIC)
+        for route in all_routes()
+        if not route.pattern.startswith((*OWN_SYSTEM, *PUBLIC, *BY_CARD_TOKEN))
     ]
 
 
@@ -141,8 +148,137 @@ def _token_values(home: Household, far: Household, user: Any, other: Any) -> tup
     return inside.token.pk, outside.token.pk, MISSING_ID
 
 
+def _objection_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    from fupin.pairing.models import Cadre, CardObjection, ContactCard
+
+    now = timezone.now()
+    made = []
+    for number, household in enumerate((home, far)):
+        cadre = Cadre.objects.create(
+            name="干部", id_number=f"52272719800101{number:03d}X", phone="13800000000",
+            unit="单位", unit_level="county", region_code=household.village_id[:6],
+            created_at=now,
+        )  # fmt: skip
+        card = ContactCard.objects.create(
+            household=household, cadre=cadre, year=2016, token_hash=f"{number:064d}",
+            facts={}, printed_at=now,
+        )  # fmt: skip
+        objection = CardObjection.objects.create(
+            household=household, card=card, text=f"objection {household.household_no}",
+            created_at=now,
+        )  # fmt: skip
+        made.append(objection.pk)
+    return made[0], made[1], MISSING_ID
+
+
+def _cadre_pair(home: Household, far: Household) -> list[Any]:
+    """An open assignment of a cadre to each household (made once per pair)."""
+    from fupin.pairing.models import Assignment, Cadre
+
+    made_already = list(Assignment.objects.filter(household__in=(home, far), ended_on=None))
+    if len(made_already) == 2:
+        return sorted(made_already, key=lambda a: a.household_id != home.pk)
+    now = timezone.now()
+    made = []
+    for number, household in enumerate((home, far)):
+        cadre = Cadre.objects.create(
+            name="结对干部", id_number=f"52272719800202{number:03d}X", phone="13800000001",
+            unit="单位", unit_level="county", region_code=household.village_id[:6],
+            created_at=now,
+        )  # fmt: skip
+        made.append(
+            Assignment.objects.create(
+                household=household, cadre=cadre, started_on=date(2016, 3, 1), created_at=now
+            )
+        )
+    return made
+
+
+def _cadre_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    inside, outside = _cadre_pair(home, far)
+    return inside.cadre_id, outside.cadre_id, MISSING_ID
+
+
+def _assignment_values(
+    home: Household, far: Household, user: Any, other: Any
+) -> tuple[object, ...]:
+    inside, outside = _cadre_pair(home, far)
+    return inside.pk, outside.pk, MISSING_ID
+
+
+def _photo_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    from fupin.monitoring.models import Visit, VisitPhoto
+
+    made = []
+    for assignment in _cadre_pair(home, far):
+        visit = Visit.objects.create(household_id=assignment.household_id,
+                                     cadre_id=assignment.cadre_id, visited_on=date(2016, 5, 1),
+                                     found="在家", created_at=timezone.now())  # fmt: skip
+        photo = VisitPhoto.objects.create(visit=visit, image="2016/05/none.jpg",
+                                          content_type="image/jpeg", size=1)  # fmt: skip
+        made.append(photo.pk)
+    return made[0], made[1], MISSING_ID
+
+
+def _proposal_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    from fupin.pairing.models import AssignmentProposal
+
+    made = [
+        AssignmentProposal.objects.create(
+            region_code=household.village_id[:6], starts_on=date(2016, 3, 1),
+            households_unpaired=1, households_matched=0,
+            summary={"matched": {}, "counties": [{"region": household.village_id[:6]}]},
+            created_at=timezone.now(),
+        ).pk
+        for household in (home, far)
+    ]  # fmt: skip
+    return made[0], made[1], MISSING_ID
+
+
+MAKERS["proposal_id"] = _proposal_values
+MAKERS["photo_id"] = _photo_values
+MAKERS["cadre_id"] = _cadre_values
+MAKERS["assignment_id"] = _assignment_values
 MAKERS["job_id"] = _job_values
 MAKERS["token_id"] = _token_values
+MAKERS["objection_id"] = _objection_values
+
+
+def _posting_pair(home: Household, far: Household) -> list[Any]:
+    """An active work team in each household's village (made once per pair)."""
+    from fupin.pairing.models import Posting, PostingMember
+
+    villages = (home.village_id, far.village_id)
+    made = sorted(Posting.objects.filter(village_id__in=villages, status="active"),
+                  key=lambda posting: posting.village_id != home.village_id)  # fmt: skip
+    if len(made) == 2:
+        return made
+    for number, village in enumerate(villages):
+        posting = Posting.objects.create(
+            village_id=village, kind="work_team", sending_unit="派出单位", unit_level="county",
+            term_start=date(2016, 3, 1), term_end=date(2018, 2, 28), duties="驻村帮扶",
+            created_at=timezone.now(),
+        )  # fmt: skip
+        PostingMember.objects.create(
+            posting=posting, name="驻村干部", id_number=f"52272719850505{number:03d}X",
+            phone="13900000000", is_leader=True, joined_on=date(2016, 3, 1),
+        )  # fmt: skip
+        made.append(posting)
+    return made
+
+
+def _posting_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    inside, outside = _posting_pair(home, far)
+    return inside.pk, outside.pk, MISSING_ID
+
+
+def _member_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    inside, outside = _posting_pair(home, far)
+    return inside.members.get().pk, outside.members.get().pk, MISSING_ID
+
+
+MAKERS["posting_id"] = _posting_values
+MAKERS["member_id"] = _member_values
 
 
 def world_for(user: Any, other: Any, names: set[str]) -> World:
@@ -244,11 +380,35 @@ def test_routes_answer_inside_the_scope(villages: list[str], actor: Actor) -> No
             continue
         statuses = {getattr(client, method)(route.url(world.inside)).status_code
                     for method in METHODS}  # fmt: skip
-        if not statuses & {200, 204, 302, 400, 422}:
+        if not statuses & {200, 204, 302, 400, 409, 422}:
             unreached.append(f"{route.pattern}: {sorted(statuses)}")
     assert unreached == []
 
 
 # Routes whose test object has nothing to serve: the case has posted no notice yet, the
-# job has written no file.
-EMPTY_INSIDE = {"cases/<int:case_id>/notice.pdf", "jobs/<int:job_id>/download/"}
+# job has written no file, the photo's file is not written here (tests/monitoring reads one).
+EMPTY_INSIDE = {"cases/<int:case_id>/notice.pdf", "jobs/<int:job_id>/download/",
+                "visits/photos/<int:photo_id>/"}  # fmt: skip
+
+
+def card_routes() -> list[Route]:
+    """The routes reached by a contact card's token."""
+    return [route for route in all_routes() if route.pattern.startswith(BY_CARD_TOKEN)]
+
+
+@pytest.mark.parametrize("role", [None, *SCOPED_ROLES])
+def test_an_unknown_card_token_answers_404(role: str | None, villages: list[str],
+                                           actor: Actor) -> None:  # fmt: skip
+    client = Client()
+    if role is not None:
+        client.force_login(user_as(role, actor, f"as-{role}"))
+    found = card_routes()
+    assert {route.names for route in found} == {("token",)} and len(found) == 3
+    answers = {
+        (route.pattern, method): getattr(client, method)(route.url({"token": token})).status_code
+        for route in found
+        for method in METHODS
+        for token in ("A" * 32, "x")
+    }
+    assert {status for status in answers.values()} <= {404, 405}
+    assert any(status == 404 for status in answers.values())

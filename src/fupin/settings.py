@@ -5,6 +5,7 @@ unless FUPIN_DEBUG=1; the secret key comes from FUPIN_SECRET_KEY or is generated
 into var/secret_key (never committed). FUPIN_HTTPS=1 says the site is served over HTTPS
 and turns on secure cookies, the redirect to HTTPS and HSTS (the demo runs on plain
 http://127.0.0.1, so they are off unless asked); `fupin check --deploy` passes with it.
+FUPIN_PUBLIC_URL is the site's public address, printed in the contact cards' QR codes.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if host.strip()
 ]
+# The address the public reaches the site at: contact cards print their QR code with it.
+PUBLIC_URL = os.environ.get("FUPIN_PUBLIC_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "fupin.targeting",
     "fupin.stats",
     "fupin.pairing",
+    "fupin.monitoring",
     "fupin.jobs",
     "fupin.web",
     "ninja",

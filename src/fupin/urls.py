@@ -12,6 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("jobs/", include("fupin.jobs.urls")),
+    path("", include("fupin.pairing.urls")),
+    path("", include("fupin.pairing.posting_urls")),
+    path("", include("fupin.monitoring.urls")),
     path("", include("fupin.web.urls")),
 ]
 if settings.SERVE_STATIC:

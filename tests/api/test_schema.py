@@ -5,12 +5,14 @@ conforms to the schema: documented status, content type and body."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -22,6 +24,11 @@ from schemathesis.specs.openapi.checks import (
 
 from fupin.api import api
 from fupin.core.tokens import token_create
+from fupin.pairing.cards import card_object, card_print
+from fupin.pairing.models import AssignmentProposal
+from fupin.pairing.postings import PostedPerson, posting_open
+from fupin.pairing.services import assignment_open, cadre_register
+from fupin.registry.idnumber import id_make
 from fupin.wsgi import application
 from tests.api.test_cases import START
 from tests.targeting.conftest import Posts, assess, household_make
@@ -60,8 +67,27 @@ def known_ids(homes: dict, posts: Posts) -> dict[str, Any]:
                      trigger="application", household=household)  # fmt: skip
     assert posts.county.user is not None
     spare = token_create(user=posts.county.user, name="spare", actor=posts.county).token
-    return {"household_id": homes["home"].pk, "case_id": case.pk, "code": "522727",
-            "token_id": spare.pk}  # fmt: skip
+    cadre = cadre_register(name="罗建华", id_number=id_make("522727", date(1982, 6, 1), 31),
+                           phone="13985401234", unit="平塘县农业农村局", unit_level="county",
+                           region_code="522727", actor=posts.county)  # fmt: skip
+    assignment = assignment_open(cadre=cadre, household=homes["home"], on=START,
+                                 actor=posts.county)  # fmt: skip
+    printed = card_print(household=homes["home"], on=START, actor=posts.county)
+    objection = card_object(raw=printed.print.verify_url.rstrip("/").rsplit("/", 1)[1],
+                            text="帮扶措施没有落实")  # fmt: skip
+    proposal = AssignmentProposal.objects.create(
+        region_code="522727", starts_on=START, households_unpaired=1, households_matched=0,
+        summary={"matched": {}}, created_at=timezone.now(),
+    )  # fmt: skip
+    team = [PostedPerson(f"驻村干部{n}", id_make("522701", date(1985, 5, 5), n), "13900000000",
+                         is_leader=n == 1) for n in (1, 2, 3)]  # fmt: skip
+    posting = posting_open(village=homes["home"].village_id, kind="work_team",
+                           sending_unit="黔南州财政局", unit_level="city", term_start=START,
+                           duties="抓党建促脱贫", members=team, actor=posts.county)  # fmt: skip
+    return {"household_id": homes["home"].pk, "posting_id": posting.pk,
+            "member_id": posting.members.order_by("pk")[1].pk, "case_id": case.pk, "code": "522727",
+            "token_id": spare.pk, "cadre_id": cadre.pk, "assignment_id": assignment.pk,
+            "objection_id": objection.pk, "proposal_id": proposal.pk}  # fmt: skip
 
 
 def test_every_operation_conforms_to_the_schema(

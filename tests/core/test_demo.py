@@ -17,6 +17,8 @@ from fupin.core.audit import Actor
 from fupin.core.choices import Role
 from fupin.core.management.commands.demo import DEMO_POSTS, demo_users_ensure
 from fupin.core.models import Grant
+from fupin.monitoring.models import Visit
+from fupin.pairing.models import Assignment, Posting
 from fupin.regions.models import Region
 from fupin.registry.models import Assessment, Household
 from fupin.targeting.models import Case
@@ -108,6 +110,21 @@ def test_demo_sets_up_once_and_reuses(settings: SettingsWrapper, tmp_path: Path)
     cadre_view = restrict(Household.objects.all(), cadre, "view")
     assert 0 < cadre_view.count() < 300
     assert set(cadre_view.values_list("village_id", flat=True)) == {village}
+    # the county paired by the automatic assignment; the demo cadre sees their households
+    on_register = households.filter(status__in=["registered", "returned", "exited"])
+    assert Assignment.objects.filter(ended_on=None).count() == on_register.count()
+    helper = users.get(username="demo-paired-cadre")
+    own = restrict(Household.objects.all(), helper, "view")
+    assert own.exists() and set(own.values_list("village_id", flat=True)) == {village}
+    # the village has its first secretary and team, visits, and its cards printed
+    assert set(Posting.objects.filter(village_id=village).values_list("kind", flat=True)) == {
+        "first_secretary",
+        "work_team",
+    }
+    assert Visit.objects.filter(household__village_id=village).exists()
+    assert (tmp_path / "demo_cards.pdf").read_bytes().startswith(b"%PDF")
+    card_url = (tmp_path / "demo_card_url").read_text()
+    assert card_url in out.getvalue() and "/card/" in card_url
     # when run again
     again = StringIO()
     call_command("demo", households=300, stdout=again)
@@ -116,3 +133,4 @@ def test_demo_sets_up_once_and_reuses(settings: SettingsWrapper, tmp_path: Path)
     assert f"admin / {password}" in again.getvalue()
     assert "simulating" not in again.getvalue()
     assert _kept(tmp_path) == kept
+    assert card_url in again.getvalue() and "pairing the county" not in again.getvalue()

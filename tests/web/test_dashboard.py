@@ -61,13 +61,23 @@ def test_home_opens_the_widest_region_of_the_users_grants(
 
 
 def test_home_without_a_post_that_reads_statistics_says_so(villages: list[str]) -> None:
-    user = get_user_model().objects.create_user(username="paired")
-    grant_add(user=user, role="paired_cadre", region_prefix=V1, actor=Actor(None, "t"))
-    client = Client()
-    client.force_login(user)
-    response = client.get("/")
-    assert response.status_code == 403
-    assert "尚未获得查看统计的岗位授权" in response.content.decode()
+    users = get_user_model().objects
+    administrator, household, paired = (users.create_user(username=name)
+                                    for name in ("administrator", "household", "paired"))  # fmt: skip
+    grant_add(user=administrator, role="administrator", region_prefix="", actor=Actor(None, "t"))
+    grant_add(user=household, role="household", region_prefix=V1, actor=Actor(None, "t"))
+    grant_add(user=paired, role="paired_cadre", region_prefix=V1, actor=Actor(None, "t"))
+    answers = {}
+    for user in (administrator, household, paired):
+        client = Client()
+        client.force_login(user)
+        answers[user.username] = client.get("/")
+    assert answers["administrator"].status_code == 403
+    assert "尚未获得查看统计的岗位授权" in answers["administrator"].content.decode()
+    assert answers["household"].status_code == 403
+    assert "扫描卡上的二维码" in answers["household"].content.decode()
+    # a paired cadre starts from the households they answer for
+    assert answers["paired"].status_code == 302 and answers["paired"]["Location"] == "/mine/"
 
 
 @pytest.mark.parametrize("name", sorted(POSTS))

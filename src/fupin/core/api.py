@@ -109,6 +109,24 @@ def error_response(
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
+def refusals_install(
+    api: NinjaAPI,
+    error: type[Exception],
+    *,
+    bad_request: frozenset[str],
+    forbidden: frozenset[str] = frozenset(),
+) -> None:
+    """Answer a service's refusal (`error`, with a stable `code`) as a JSON error: 400 for
+    what the request says (`bad_request`), 403 for the user's post (`forbidden`), 409 for
+    the state of things (any other code)."""
+
+    @api.exception_handler(error)
+    def refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+        code = str(getattr(exc, "code", "refused"))
+        status = 400 if code in bad_request else 403 if code in forbidden else 409
+        return error_response(api, request, status, code, str(exc))
+
+
 # A region code prefix as a filter: '' (the nation) to a 12-digit village.
 RegionPrefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,12}$")]
 

@@ -1,12 +1,18 @@
-"""Reads of the pairing app: the households that lack a paired cadre (结对缺口)."""
+"""Reads of the pairing app: the households that lack a paired cadre (结对缺口), a
+household's pairing and card, the objections raised from cards."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Substr
 
-from fupin.core.access import UserLike, restrict
-from fupin.pairing.models import Assignment
+from fupin.core.access import UserLike, restrict, roles_at
+from fupin.core.choices import Role
+from fupin.core.rules import KEEPERS
+from fupin.pairing.models import Assignment, CardObjection, CardRating, ContactCard
 from fupin.pairing.services import PAIRED_STATUSES
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
@@ -37,3 +43,71 @@ def pairing_gaps(
         .order_by("-households", "region")
     )
     return [(row["region"], row["households"]) for row in gaps]
+
+
+@dataclass(frozen=True)
+class HouseholdPairing:
+    """A household's paired cadres (the open one first, then the past), its current contact
+    card, its ratings and objections, as the reader may see them; and whether the reader may
+    print a new card."""
+
+    assignments: list[Assignment]
+    card: ContactCard | None
+    ratings: list[CardRating]
+    objections: list[CardObjection]
+    may_print: bool
+
+
+def household_pairing(*, user: UserLike, household: Household) -> HouseholdPairing:
+    """The pairing block of a household's page, each part through restrict."""
+    assignments = list(
+        restrict(Assignment.objects.filter(household=household), user, "view")
+        .select_related("cadre")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "-id")
+    )
+    card = (
+        restrict(ContactCard.objects.filter(household=household), user, "view")
+        .filter(revoked_at__isnull=True)
+        .first()
+    )
+    ratings = list(
+        restrict(CardRating.objects.filter(household=household), user, "view")
+        .select_related("cadre")
+        .order_by("-year", "-quarter")[:12]
+    )
+    objections = list(
+        restrict(CardObjection.objects.filter(household=household), user, "view").order_by(
+            "-created_at"
+        )[:20]
+    )
+    return HouseholdPairing(
+        assignments=assignments,
+        card=card,
+        ratings=ratings,
+        objections=objections,
+        may_print=may_print_cards(user, household),
+    )
+
+
+def may_print_cards(user: UserLike, household: Household) -> bool:
+    """Keepers of the village print its cards; the paired cadre prints their own household's."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    roles = roles_at(user, household.village_id)
+    if roles & KEEPERS:
+        return household.status in PAIRED_STATUSES
+    if Role.PAIRED_CADRE in roles:
+        return Assignment.objects.filter(
+            household=household, cadre__user_id=user.pk, ended_on__isnull=True
+        ).exists()
+    return False
+
+
+def objections_list(*, user: UserLike, status: str = "") -> QuerySet[CardObjection]:
+    """Objections raised from contact cards that the user may view, the open ones first."""
+    objections = restrict(CardObjection.objects.all(), user, "view")
+    if status:
+        objections = objections.filter(status=status)
+    return objections.select_related("household", "household__village").order_by(
+        "-status", "created_at", "id"
+    )

@@ -33,6 +33,23 @@ class Parameter(models.TextChoices):
     PAIRING_CAP_COUNTY = "pairing_cap_county", _("县直帮扶责任人最多结对户数")
     PAIRING_CAP_TOWNSHIP = "pairing_cap_township", _("乡镇帮扶责任人最多结对户数")
     PAIRING_CAP_VILLAGE = "pairing_cap_village", _("村级帮扶责任人最多结对户数")
+    POSTING_TERM_YEARS_DEFAULT = "posting_term_years_default", _("驻村任期默认年数")
+    POSTING_TERM_YEARS_MIN = "posting_term_years_min", _("驻村任期最少年数")
+    POSTING_TERM_YEARS_MAX = "posting_term_years_max", _("驻村任期最多年数")
+    WORK_TEAM_MEMBERS_MIN = "work_team_members_min", _("驻村工作队最少人数")
+    ATTENDANCE_SHARE_MIN = "attendance_share_min", _("驻村天数占工作日的最低比例")
+    VISIT_INTERVAL_DAYS = "visit_interval_days", _("帮扶责任人入户走访周期（天）")
+    COMMITTEE_MEMBERS_MIN = "committee_members_min", _("村扶贫工作委员会最少人数")
+    COMMITTEE_MEMBERS_MAX = "committee_members_max", _("村扶贫工作委员会最多人数")
+    COMMITTEE_STEP_FROM = "committee_step_from", _("委员会增加一名委员的起始户数")
+    COMMITTEE_STEP_HOUSEHOLDS = "committee_step_households", _("委员会每增加一名委员的户数")
+    COMMITTEE_LOAD_MIN = "committee_load_min", _("每名委员最少联系户数")
+    COMMITTEE_LOAD_MAX = "committee_load_max", _("每名委员最多联系户数")
+    COMMITTEE_INTERNAL_EVERY_WEEKS = "committee_internal_every_weeks", _("委员会例会周期（周）")
+    COMMITTEE_PUBLIC_EVERY_MONTHS = "committee_public_every_months", _("群众公开会周期（月）")
+    COMMITTEE_MEETING_GRACE_DAYS = "committee_meeting_grace_days", _("会议逾期认定宽限天数")
+    BLACKLIST_APPEAL_DAYS = "blacklist_appeal_days", _("黑榜申诉期限（天）")
+    BLACKLIST_DECISION_DAYS = "blacklist_decision_days", _("乡镇申诉决定期限（天）")
 
 
 class PolicyValue(models.Model):
@@ -167,3 +184,46 @@ class PolicySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"policy {self.year} {self.province or 'national'} {self.digest[:12]}"
+
+
+class ScoringCriterionValue(models.Model):
+    """One version of one criterion a village committee scores households on (评分项目), with
+    its weight, for a year and a province; the committee's score of a household is the
+    weighted mean of its scores on the criteria in force.
+
+    Criteria are local practice (积分制, 红黑榜), so a province or a year can add its own,
+    reweigh one, or switch a national one off by adding an inactive version of it.
+    """
+
+    code = models.CharField(max_length=48, help_text="stable slug, the key of a score")
+    label = models.CharField(max_length=100)
+    weight = models.DecimalField(max_digits=6, decimal_places=4)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
+    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
+    version = models.PositiveIntegerField()
+    active = models.BooleanField(help_text="false: switched off for this year and province")
+    verified = models.BooleanField(help_text="false where no official source was found")
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code", "province", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "year", "province", "version"], name="scoring_criterion_version"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "province", "version"],
+                condition=Q(year__isnull=True),
+                name="scoring_criterion_version_every_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) | Q(active=False), name="scoring_criterion_weighs"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.province or "national"
+        state = "" if self.active else " (off)"
+        years = self.year or "all years"
+        return f"{self.code} x{self.weight} {years} {scope} v{self.version}{state}"

@@ -98,6 +98,78 @@ def pairing_caps() -> list[Seed]:
             for level, cap in caps.items()]  # fmt: skip
 
 
+def posting_values() -> list[Seed]:
+    """Terms, team size and attendance of first secretaries and work teams (驻村)."""
+    secretary = "DOMAIN.md 5: first secretaries, 2015 notice [S22]"
+    team = "DOMAIN.md 5: work teams, 2017 guideline [S23]"
+    return [
+        ("posting_term_years_default", None, "", Decimal(2), False,
+         f"{secretary}: Shanxi used 2 years; {team}: each term at least 2 years"),
+        ("posting_term_years_min", None, "", Decimal(1), True, f"{secretary}: 1-3 years"),
+        ("posting_term_years_max", None, "", Decimal(3), True, f"{secretary}: 1-3 years"),
+        ("work_team_members_min", None, "", Decimal(3), True, f"{team}: at least 3 members"),
+        ("attendance_share_min", None, "", Decimal("0.6667"), False,
+         f"{secretary}: at least 2/3 of working days in the village (Shanxi); "
+         "unverified nationally"),
+    ]  # fmt: skip
+
+
+def visit_values() -> list[Seed]:
+    """How often a paired cadre visits each household (入户走访周期)."""
+    return [
+        ("visit_interval_days", None, "", Decimal(30), False,
+         "issue 5: 'default a month'; local rules vary (monthly visits are common), "
+         "no national figure found"),
+    ]  # fmt: skip
+
+
+def committee_values() -> list[Seed]:
+    """The village committee for poverty alleviation (村扶贫工作委员会): its size by the
+    village's household count, each member's households, the meeting cadence and the
+    black-list appeal. The ranges are the requirement's; no official source was found for
+    any of them, and the thresholds, the grace and the two periods are this system's own
+    defaults, so every row is unverified."""
+    issue = "issue: committee of 5-7 members, 15-30 households each; no official source found"
+    cadence = "issue: weekly internal and monthly public meetings; no official source found"
+    return [
+        ("committee_members_min", None, "", Decimal(5), False, issue),
+        ("committee_members_max", None, "", Decimal(7), False, issue),
+        # 5 members under 100 households, 6 from 100, 7 from 150: every village of 75 to
+        # 210 households can then be divided within 15-30 households a member.
+        ("committee_step_from", None, "", Decimal(100), False,
+         "default: a 6th member from 100 households; no source found"),
+        ("committee_step_households", None, "", Decimal(50), False,
+         "default: one more member every further 50 households; no source found"),
+        ("committee_load_min", None, "", Decimal(15), False, issue),
+        ("committee_load_max", None, "", Decimal(30), False, issue),
+        ("committee_internal_every_weeks", None, "", Decimal(1), False, cadence),
+        ("committee_public_every_months", None, "", Decimal(1), False, cadence),
+        ("committee_meeting_grace_days", None, "", Decimal(3), False,
+         "default: 3 days after the week or month to record the meeting; no source found"),
+        ("blacklist_appeal_days", None, "", Decimal(15), False,
+         "default: 15 days from the written notice to appeal to the township; "
+         "no source found"),
+        ("blacklist_decision_days", None, "", Decimal(30), False,
+         "default: the township decides within 30 days of the appeal; no source found"),
+    ]  # fmt: skip
+
+
+# Village scoring (积分制, 红黑榜) is local practice: these three criteria are the
+# requirement's default, the weights this system's own (work counts most).
+_SCORING_CRITERIA = [
+    ("work_performance", "劳动表现", Decimal("0.4")),
+    ("village_affairs", "参与村务", Decimal("0.3")),
+    ("village_rules", "遵守村规民约", Decimal("0.3")),
+]
+
+
+def typical_scoring_criteria() -> list[tuple[str, str, Decimal, str]]:
+    """The seeded national scoring criteria as (code, label, weight, source), all
+    unverified."""
+    source = "issue: default criteria; weights a default, no official source found"
+    return [(code, label, weight, source) for code, label, weight in _SCORING_CRITERIA]
+
+
 def seeded_lines(name: str = "identification_line") -> dict[int, float]:
     """The seeded national line of each year, for code that runs without a database."""
     return {

@@ -12,13 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router
 
 from fupin.core.access import access_get, restrict
-from fupin.core.api import ObjectId, api_actor, api_user, error_response, page_of, responses
+from fupin.core.api import (
+    ObjectId,
+    api_actor,
+    api_user,
+    page_of,
+    refusals_install,
+    responses,
+)
 from fupin.regions.queries import code_prefix_q
 from fupin.targeting.models import Case, CaseStep
 from fupin.targeting.queries import case_next_steps
@@ -122,8 +129,4 @@ def case_step(request: HttpRequest, case_id: ObjectId, payload: StepIn) -> dict[
 
 def errors_install(api: NinjaAPI) -> None:
     """Answer a refused case action as JSON with the refusal's stable code."""
-
-    @api.exception_handler(CaseError)
-    def refused(request: HttpRequest, exc: CaseError) -> HttpResponse:
-        status = 400 if exc.code in BAD_REQUEST_CODES else 409
-        return error_response(api, request, status, exc.code, str(exc))
+    refusals_install(api, CaseError, bad_request=BAD_REQUEST_CODES)

@@ -21,12 +21,16 @@ from fupin.core.access import (
 )
 from fupin.core.masking import mask_bank_account, mask_id_number, mask_phone
 from fupin.core.rules import PERSONAL_DATA_ROLES
+from fupin.monitoring.models import Visit
+from fupin.monitoring.queries import household_visits
+from fupin.pairing.queries import HouseholdPairing, household_pairing
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.idnumber import IdNumberError, id_normalize
 from fupin.registry.models import Assessment, Household, Member, StatusTransition
 from fupin.targeting.models import Case
 
 PER_PAGE = 50
+VISITS_SHOWN = 20
 ID_LENGTHS = (15, 18)
 HIDDEN = "***"  # what a reader sees in place of data their role does not show
 
@@ -153,6 +157,8 @@ class HouseholdRecord:
     assessments: list[Assessment]
     transitions: list[TransitionRow]
     cases: list[Case]
+    pairing: HouseholdPairing
+    visits: list[Visit]
 
 
 def household_record(*, user: UserLike, household_id: int) -> HouseholdRecord:
@@ -181,6 +187,8 @@ def household_record(*, user: UserLike, household_id: int) -> HouseholdRecord:
         assessments=list(assessments.order_by("-year")),
         transitions=_transitions(user, household, {case.pk for case in cases}),
         cases=cases,
+        pairing=household_pairing(user=user, household=household),
+        visits=list(household_visits(user=user, household=household)[:VISITS_SHOWN]),
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from fupin.core.access import user_prefixes
+from fupin.core.choices import Role
 from fupin.core.rules import AUDITORS
 from fupin.web.charts import integer_text, percent_text
 
@@ -18,6 +19,12 @@ register = template.Library()
 def may_audit(user: Any) -> bool:
     """Whether the user holds a post that reads the audit log."""
     return bool(user_prefixes(user if user.is_authenticated else None, AUDITORS))
+
+
+@register.filter
+def is_paired_cadre(user: Any) -> bool:
+    """Whether the user answers for households as a paired cadre (帮扶责任人)."""
+    return bool(user_prefixes(user if user.is_authenticated else None, {Role.PAIRED_CADRE}))
 
 
 @register.filter

@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fupin.core.access import user_prefixes
+from fupin.core.choices import Role
 from fupin.registry.choices import Category, Cause
 from fupin.web import charts
 from fupin.web.queries.dashboard import (
@@ -35,7 +37,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """The user's own widest region; a page that says so when they have none."""
     code = home_region(user=request.user)
     if code is None:
-        return render(request, "web/no_scope.html", {"section": "dashboard"}, status=403)
+        holder = request.user if request.user.is_authenticated else None
+        if user_prefixes(holder, {Role.PAIRED_CADRE}):
+            return redirect("monitoring:mine")  # a paired cadre starts from their households
+        household = bool(user_prefixes(holder, {Role.HOUSEHOLD}))
+        return render(request, "web/no_scope.html", {"section": "dashboard",
+                      "household": household}, status=403)  # fmt: skip
     if code == NATION:
         return redirect("web:nation")
     return redirect("web:region", code=code)

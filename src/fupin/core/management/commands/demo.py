@@ -91,11 +91,33 @@ class Command(BaseCommand):
         self._simulate(actor)
         password = self._admin_password()
         logins = demo_users_ensure(actor=actor)
+        card_url = self._pairing(actor)
         self.stdout.write(
             "\nfupin demo is ready: http://127.0.0.1:8000/ (back office: /admin/)\n"
             f"  login: admin / {password}   (kept in {settings.VAR_DIR / 'admin_password'})\n"
         )
         self._print_logins(logins)
+        if card_url:
+            self.stdout.write(
+                "\nthe household's view (no login): the QR code of its contact card leads to\n"
+                f"  {card_url}\n  (the village's cards: {demo_cards_path()})"
+            )
+
+    def _pairing(self, actor: Actor) -> str:
+        """Cadres for the county's households paired by the automatic assignment, the demo
+        village's first secretary and work team, a month of their attendance, visits, and
+        the village's contact cards printed to var/demo_cards.pdf. Returns a card's URL."""
+        from fupin.pairing.models import Cadre
+
+        url_path = Path(settings.VAR_DIR) / "demo_card_url"
+        if Cadre.objects.filter(region_code__startswith=DEMO_COUNTY).exists():
+            return url_path.read_text().strip() if url_path.exists() else ""
+        self.stdout.write("pairing the county's households with cadres ...")
+        village = _demo_village()
+        demo_pairing(village=village, out=self.stdout)
+        url = demo_village_cards(village=village, path=demo_cards_path())
+        url_path.write_text(url)
+        return url
 
     def _simulate(self, actor: Actor) -> None:
         """Seven years of identification, exits and returns in the demo county."""
@@ -152,6 +174,95 @@ class DemoLogin:
     password: str
     post: str
     scope: str
+
+
+def demo_cards_path() -> Path:
+    return Path(settings.VAR_DIR) / "demo_cards.pdf"
+
+
+def _demo_user(username: str) -> Any:
+    return get_user_model().objects.get(username=username)
+
+
+def demo_pairing(*, village: str, out: Any) -> None:
+    """Pair the demo county and staff the demo village (see `Command._pairing`)."""
+    from datetime import date, timedelta
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from fupin.monitoring.services import visit_log
+    from fupin.pairing.models import Assignment, Cadre
+    from fupin.pairing.postings import PostedPerson, attendance_log, posting_open
+    from fupin.pairing.proposals import proposal_apply, proposal_make
+    from fupin.registry.idnumber import id_make
+    from fupin.synth.cadres import synth_cadres
+
+    county = Actor.of(_demo_user("demo-county"))
+    made = synth_cadres(region=DEMO_COUNTY, per_household=0.25, seed=DEMO_SEED)
+    proposal = proposal_make(region_code=DEMO_COUNTY, starts_on=date(2016, 3, 1), actor=county)
+    applied = proposal_apply(proposal=proposal, actor=county)
+    out.write(f"  {made:,} cadres; {applied.opened:,} households paired "
+              f"(by distance: {proposal.summary['matched']})")  # fmt: skip
+    # The demo's paired cadre answers for the village's households of one cadre.
+    own = Q(assignments__household__village_id=village, assignments__ended_on=None)
+    busiest = (
+        Cadre.objects.filter(own).annotate(n=Count("assignments", filter=own)).order_by("-n", "pk")
+    ).first()
+    if busiest is not None:
+        busiest.user = _demo_user("demo-paired-cadre")
+        busiest.save(update_fields=["user"])
+    # The village's first secretary and work team, from 2021 (the transition).
+    start = date(2021, 3, 1)
+    secretary = PostedPerson("陈晓东", id_make("522701", date(1985, 2, 3), 51), "13700001234",
+                             user=_demo_user("demo-first-secretary"))  # fmt: skip
+    team = [
+        PostedPerson("王志刚", id_make("522701", date(1979, 7, 9), 31), "13700002345",
+                     user=_demo_user("demo-work-team"), is_leader=True),
+        PostedPerson("李红梅", id_make("522727", date(1988, 11, 2), 42), "13700003456"),
+        PostedPerson("杨文军", id_make("522727", date(1991, 4, 17), 53), "13700004567"),
+    ]  # fmt: skip
+    posting_open(village=village, kind="first_secretary", sending_unit="黔南州财政局",
+                 unit_level="city", term_start=start, term_years=3, members=[secretary],
+                 duties="建强村党组织，推动产业发展，巩固脱贫成果", actor=county)  # fmt: skip
+    posting = posting_open(village=village, kind="work_team", sending_unit="平塘县农业农村局",
+                           unit_level="county", term_start=start, term_years=3, members=team,
+                           duties="驻村帮扶，防返贫监测，为民办事服务", actor=county)  # fmt: skip
+    # Last month's attendance of the team, logged by the township (so confirmed at once).
+    township = Actor.of(_demo_user("demo-township"))
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    workdays = [first + timedelta(days=n) for n in range(31)
+                if (first + timedelta(days=n)).month == first.month
+                and (first + timedelta(days=n)).weekday() < 5]  # fmt: skip
+    for index, member in enumerate(posting.members.order_by("pk")):
+        present = workdays if index != 2 else workdays[: len(workdays) // 2]  # one falls short
+        attendance_log(member=member, days=present, actor=township)
+    # Visits to two of three of the village's households within the last month.
+    cadre_actor = Actor(None, "demo")
+    paired = Assignment.objects.filter(household__village_id=village, ended_on=None, primary=True)
+    for index, assignment in enumerate(paired.select_related("household", "cadre")):
+        if index % 3 == 2:
+            continue
+        visit_log(household=assignment.household, cadre=assignment.cadre, actor=cadre_actor,
+                  on=today - timedelta(days=1 + index % 25), found="家中生活正常，收入稳定",
+                  agreed="继续落实产业帮扶，下月回访")  # fmt: skip
+
+
+def demo_village_cards(*, village: str, path: Path) -> str:
+    """Print the demo village's contact cards into `path`; return the first card's URL."""
+    from django.utils import timezone
+
+    from fupin.pairing.card_pdf import cards_pdf
+    from fupin.pairing.cards import cards_print, village_households_to_print
+
+    households = village_households_to_print(village)
+    if not households:
+        return ""
+    printed = cards_print(households=households, on=timezone.localdate(),
+                          actor=Actor.of(_demo_user("demo-village-cadre")))  # fmt: skip
+    path.write_bytes(cards_pdf([card.print for card in printed]))
+    return printed[0].print.verify_url
 
 
 def demo_users_path() -> Path:
