@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from fupin.core.access import UserLike, restrict, roles_at
 from fupin.core.choices import Role
 from fupin.core.rules import KEEPERS
-from fupin.pairing.models import Assignment, CardObjection, CardRating, ContactCard
+from fupin.pairing.choices import UnitLevel
+from fupin.pairing.models import Assignment, Cadre, CardObjection, CardRating, ContactCard
 from fupin.pairing.services import PAIRED_STATUSES
+from fupin.policy.queries import policy_value
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
 
@@ -56,6 +59,9 @@ class HouseholdPairing:
     ratings: list[CardRating]
     objections: list[CardObjection]
     may_print: bool
+    may_pair: bool = False
+    open_assignment: Assignment | None = None
+    candidates: tuple[Cadre, ...] = ()
 
 
 def household_pairing(*, user: UserLike, household: Household) -> HouseholdPairing:
@@ -80,12 +86,21 @@ def household_pairing(*, user: UserLike, household: Household) -> HouseholdPairi
             "-created_at"
         )[:20]
     )
+    may_pair = restrict(Household.objects.filter(pk=household.pk), user, "change").exists()
+    current = next((a for a in assignments if a.primary and a.ended_on is None), None)
+    candidates: tuple[Cadre, ...] = ()
+    if may_pair and current is None and household.status in PAIRED_STATUSES:
+        year = timezone.localdate().year
+        candidates = tuple(cadres_near(user=user, household=household, year=year, limit=100))
     return HouseholdPairing(
         assignments=assignments,
         card=card,
         ratings=ratings,
         objections=objections,
         may_print=may_print_cards(user, household),
+        may_pair=may_pair and household.status in PAIRED_STATUSES,
+        open_assignment=current,
+        candidates=candidates,
     )
 
 
@@ -111,3 +126,39 @@ def objections_list(*, user: UserLike, status: str = "") -> QuerySet[CardObjecti
     return objections.select_related("household", "household__village").order_by(
         "-status", "created_at", "id"
     )
+
+
+def cadres_list(*, user: UserLike, region: str = "", name: str = "") -> QuerySet[Cadre]:
+    """Cadres serving in the user's scope, with `households` (open assignments today)."""
+    cadres = restrict(Cadre.objects.all(), user, "view").annotate(
+        households=Count("assignments", filter=Q(assignments__ended_on__isnull=True))
+    )
+    if region:
+        cadres = cadres.filter(code_prefix_q(region, "region_code"))
+    if name:
+        cadres = cadres.filter(name__startswith=name)
+    return cadres.order_by("region_code", "name", "id")
+
+
+def cadres_near(
+    *, user: UserLike, household: Household, year: int, limit: int = 200
+) -> list[Cadre]:
+    """Cadres who could take the household: serving in its village, township or county (the
+    nearest first), with room under their cap; each with `households` and `cap`."""
+    village = household.village_id
+    homes = [village, village[:9], village[:6]]
+    cadres = list(
+        restrict(Cadre.objects.filter(region_code__in=homes), user, "view")
+        .annotate(households=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
+        .order_by("-region_code", "name", "id")[: limit * 2]
+    )
+    caps = {
+        level: int(policy_value(f"pairing_cap_{level}", year=year, province=village[:2]).value)
+        for level in UnitLevel.values
+    }
+    room: list[Cadre] = []
+    for cadre in cadres:
+        cadre.cap = caps[cadre.unit_level]  # type: ignore[attr-defined]
+        if cadre.households < cadre.cap:  # type: ignore[attr-defined]
+            room.append(cadre)
+    return room[:limit]

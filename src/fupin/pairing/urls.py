@@ -17,6 +17,15 @@ urlpatterns: list[URLPattern] = [
     path("objections/", views.objection_list, name="objections"),
     path("objections/<int:objection_id>/answer/", views.objection_answer, name="objection_answer"),
     path("pairing/gaps/", views.gaps, name="gaps"),
+    path("cadres/", views.cadres, name="cadres"),
+    path("cadres/<int:cadre_id>/", views.cadre, name="cadre"),
+    path("cadres/<int:cadre_id>/rotation/", views.cadre_rotation, name="cadre_rotation"),
+    path(
+        "households/<int:household_id>/assignment/",
+        views.household_assignment,
+        name="household_assignment",
+    ),
+    path("assignments/<int:assignment_id>/end/", views.assignment_finish, name="assignment_end"),
     path("pairing/proposals/", views.proposals, name="proposals"),
     path("pairing/proposals/<int:proposal_id>/", views.proposal, name="proposal"),
     path(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,22 +22,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fupin.core.access import access_get, restrict
+from fupin.core.access import access_get, personal_data_visible, restrict, user_prefixes
 from fupin.core.audit import Actor
+from fupin.core.masking import mask_id_number
+from fupin.core.rules import KEEPERS
 from fupin.pairing import cards
 from fupin.pairing.card_pdf import card_pdf, cards_pdf
-from fupin.pairing.choices import ObjectionStatus, ProposalStatus, Satisfaction
+from fupin.pairing.choices import ObjectionStatus, ProposalStatus, Satisfaction, UnitLevel
 from fupin.pairing.models import (
     Assignment,
     AssignmentProposal,
+    Cadre,
     CardObjection,
     CardRating,
     ContactCard,
     ProposalRow,
 )
 from fupin.pairing.proposals import proposal_apply, proposal_discard, proposal_make
-from fupin.pairing.queries import objections_list, pairing_gaps
-from fupin.pairing.services import PAIRED_STATUSES, PairingError
+from fupin.pairing.queries import cadres_list, objections_list, pairing_gaps
+from fupin.pairing.services import (
+    PAIRED_STATUSES,
+    PairingError,
+    assignment_end,
+    assignment_open,
+    cadre_register,
+    cadre_rotate,
+)
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 from fupin.web.views import page_number
@@ -326,3 +337,145 @@ def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     except PairingError as exc:
         messages.error(request, str(exc))
     return redirect("pairing:proposal", proposal_id=item.pk)
+
+
+CADRES_PER_PAGE = 50
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PairingError("date_invalid", _("日期格式应为 2016-03-01")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadres(request: HttpRequest) -> HttpResponse:
+    """The cadres serving in scope, searched by region and name, with the households each
+    answers for today; the county, township and village posts register one here."""
+    error, posted = "", request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            made = cadre_register(
+                name=request.POST.get("name", ""), id_number=request.POST.get("id_number", ""),
+                phone=request.POST.get("phone", ""), unit=request.POST.get("unit", ""),
+                unit_level=request.POST.get("unit_level", ""),
+                region_code=request.POST.get("region_code", "").strip(),
+                actor=Actor.of(request.user),
+            )  # fmt: skip
+        except PairingError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已登记帮扶责任人 %(name)s。") % {"name": made.name})
+            return redirect("pairing:cadre", cadre_id=made.pk)
+    region = request.GET.get("region", "")
+    region = region if region.isdigit() and len(region) <= 12 else ""
+    name = request.GET.get("q", "").strip()[:50]
+    number = page_number(request)
+    start = (number - 1) * CADRES_PER_PAGE
+    rows = list(cadres_list(user=request.user, region=region, name=name)[
+        start : start + CADRES_PER_PAGE + 1
+    ])  # fmt: skip
+    holder = request.user if request.user.is_authenticated else None
+    may_register = bool(user_prefixes(holder, KEEPERS))
+    return render(request, "pairing/cadres.html", {
+        "section": "pairing", "cadres": rows[:CADRES_PER_PAGE], "region": region, "q": name,
+        "page_number": number, "has_next": len(rows) > CADRES_PER_PAGE, "error": error,
+        "posted": posted, "may_register": may_register, "levels": UnitLevel.choices,
+    }, status=400 if error else 200)  # fmt: skip
+
+
+@login_required
+@require_GET
+def cadre(request: HttpRequest, cadre_id: int) -> HttpResponse:
+    """A cadre: who, the households they answer for today and before, their ratings, the
+    visits overdue; the rotation of all their households to a successor."""
+    item = access_get(cadres_list(user=request.user), request.user, "view", pk=cadre_id)
+    assignments = (
+        restrict(Assignment.objects.filter(cadre=item), request.user, "view")
+        .select_related("household", "household__village")
+        .order_by(F("ended_on").desc(nulls_first=True), "household__household_no")
+    )
+    ratings = (
+        restrict(CardRating.objects.filter(cadre=item), request.user, "view")
+        .values("satisfaction")
+        .annotate(n=Count("id"))
+    )
+    counted = {row["satisfaction"]: row["n"] for row in ratings}
+    full = personal_data_visible(request.user, item.region_code)
+    may_rotate = restrict(Cadre.objects.filter(pk=item.pk), request.user, "change").exists()
+    return render(request, "pairing/cadre.html", {
+        "section": "pairing", "cadre": item, "assignments": list(assignments[:200]),
+        "id_number": item.id_number if full else mask_id_number(item.id_number),
+        "ratings": [(label, counted.get(value, 0)) for value, label in Satisfaction.choices],
+        "may_rotate": may_rotate,
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def cadre_rotation(request: HttpRequest, cadre_id: int) -> HttpResponse:
+    """Hand every household of the cadre to a successor (轮换)."""
+    item = access_get(Cadre.objects.all(), request.user, "change", pk=cadre_id)
+    successor_id = request.POST.get("successor", "")
+    successor = (
+        Cadre.objects.filter(pk=int(successor_id)).first() if successor_id.isdigit() else None
+    )
+    try:
+        if (
+            successor is None
+            or not restrict(Cadre.objects.filter(pk=successor.pk), request.user, "view").exists()
+        ):
+            raise PairingError("successor_unknown", _("没有这位接任的帮扶责任人"))
+        opened = cadre_rotate(
+            cadre=item, successor=successor, on=_day(request.POST.get("on", "")),
+            reason=request.POST.get("reason", ""), actor=Actor.of(request.user),
+        )  # fmt: skip
+    except PairingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已将 %(n)s 户交由 %(name)s 帮扶。") % {
+            "n": len(opened), "name": successor.name})  # fmt: skip
+    return redirect("pairing:cadre", cadre_id=item.pk)
+
+
+@login_required
+@require_POST
+def household_assignment(request: HttpRequest, household_id: int) -> HttpResponse:
+    """Pair a household with a cadre who has room (the keepers of the village)."""
+    household = access_get(Household.objects.all(), request.user, "change", pk=household_id)
+    chosen = request.POST.get("cadre", "")
+    helper = Cadre.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    try:
+        if (
+            helper is None
+            or not restrict(Cadre.objects.filter(pk=helper.pk), request.user, "view").exists()
+        ):
+            raise PairingError("cadre_unknown", _("请选择帮扶责任人"))
+        assignment_open(cadre=helper, household=household, on=_day(request.POST.get("on", "")),
+                        actor=Actor.of(request.user))  # fmt: skip
+    except PairingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已结对：%(name)s。") % {"name": helper.name})
+    return redirect("web:household", household_id=household.pk)
+
+
+@login_required
+@require_POST
+def assignment_finish(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """End an open assignment with its reason (the keepers of the village)."""
+    assignment = access_get(Assignment.objects.select_related("household"), request.user,
+                            "change", pk=assignment_id)  # fmt: skip
+    try:
+        assignment_end(
+            assignment=assignment, on=_day(request.POST.get("on", "")),
+            reason=request.POST.get("reason", ""), actor=Actor.of(request.user),
+        )  # fmt: skip
+    except PairingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("结对已结束。"))
+    return redirect("web:household", household_id=assignment.household_id)
