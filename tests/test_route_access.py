@@ -281,6 +281,86 @@ MAKERS["posting_id"] = _posting_values
 MAKERS["member_id"] = _member_values
 
 
+def _committee_pair(home: Household, far: Household) -> list[Any]:
+    """An active committee in each household's village, with a member, a labour post, the
+    household's application with consent and its black-list entry (made once per pair)."""
+    from fupin.pairing.models import (
+        BlackListEntry,
+        Committee,
+        CommitteeMember,
+        LabourPost,
+        PostApplication,
+    )
+    from fupin.registry.models import Member
+
+    villages = (home.village_id, far.village_id)
+    made = sorted(Committee.objects.filter(village_id__in=villages, ended_on=None),
+                  key=lambda committee: committee.village_id != home.village_id)  # fmt: skip
+    if len(made) == 2:
+        return made
+    now = timezone.now()
+    for number, household in enumerate((home, far)):
+        committee = Committee.objects.create(
+            village_id=household.village_id, formed_on=date(2016, 3, 1), households_counted=1,
+            seats=5, created_at=now,
+        )  # fmt: skip
+        CommitteeMember.objects.create(
+            committee=committee, name="委员", id_number=f"52272719700101{number:03d}X",
+            phone="13800000000", role="production", is_party_member=True,
+            background="village_cadre", joined_on=date(2016, 3, 1),
+        )  # fmt: skip
+        post = LabourPost.objects.create(
+            village_id=household.village_id, committee=committee, title="保洁员",
+            duties="村道清扫", place="村委会", pay_amount=500, pay_unit="month", positions=1,
+            opened_on=date(2016, 3, 10), created_at=now,
+        )  # fmt: skip
+        villager = Member.objects.create(
+            household=household, name=f"村民{household.household_no}", relation="head", sex="M",
+            id_number=f"52272719900303{number:03d}X", birth_date=date(1990, 3, 3),
+            ethnicity="汉族", health="healthy",
+        )  # fmt: skip
+        PostApplication.objects.create(
+            post=post, person=villager, applied_on=date(2016, 3, 12),
+            consent_given_on=date(2016, 3, 12), consent_evidence="本人签字申请书", recorded_at=now,
+        )  # fmt: skip
+        BlackListEntry.objects.create(
+            committee=committee, household=household, year=2016, month=3, reasons="损毁公共设施",
+            listed_on=date(2016, 4, 2), recorded_at=now,
+        )  # fmt: skip
+        made.append(committee)
+    return made
+
+
+def _labour_post_values(
+    home: Household, far: Household, user: Any, other: Any
+) -> tuple[object, ...]:
+    inside, outside = _committee_pair(home, far)
+    return inside.posts.get().pk, outside.posts.get().pk, MISSING_ID
+
+
+def _application_values(
+    home: Household, far: Household, user: Any, other: Any
+) -> tuple[object, ...]:
+    from fupin.pairing.models import PostApplication
+
+    inside, outside = _committee_pair(home, far)
+    return (PostApplication.objects.get(post__committee=inside).pk,
+            PostApplication.objects.get(post__committee=outside).pk, MISSING_ID)  # fmt: skip
+
+
+def _entry_values(home: Household, far: Household, user: Any, other: Any) -> tuple[object, ...]:
+    from fupin.pairing.models import BlackListEntry
+
+    inside, outside = _committee_pair(home, far)
+    return (BlackListEntry.objects.get(committee=inside).pk,
+            BlackListEntry.objects.get(committee=outside).pk, MISSING_ID)  # fmt: skip
+
+
+MAKERS["post_id"] = _labour_post_values
+MAKERS["application_id"] = _application_values
+MAKERS["entry_id"] = _entry_values
+
+
 def world_for(user: Any, other: Any, names: set[str]) -> World:
     home, far = _household(HOME, HOME_MARK), _household(FAR, FAR_MARK)
     inside, outside, missing = {}, {}, {}

@@ -14,7 +14,7 @@ from fupin.core import api as core_api
 from fupin.jobs import api as jobs_api
 from fupin.monitoring import api as monitoring_api
 from fupin.pairing import api as pairing_api
-from fupin.pairing import posting_api
+from fupin.pairing import committee_api, posting_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
 from fupin.stats import api as stats_api
@@ -42,5 +42,6 @@ api.add_router("/v1/", targeting_api.router)
 api.add_router("/v1/", stats_api.router)
 api.add_router("/v1/", pairing_api.router)
 api.add_router("/v1/", posting_api.router)
+api.add_router("/v1/", committee_api.router)
 api.add_router("/v1/", monitoring_api.router)
 api.add_router("/v1/jobs", jobs_api.router)

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/", include("fupin.jobs.urls")),
     path("", include("fupin.pairing.urls")),
     path("", include("fupin.pairing.posting_urls")),
+    path("", include("fupin.pairing.committee_urls")),
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.web.urls")),
 ]

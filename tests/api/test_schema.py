@@ -25,7 +25,13 @@ from schemathesis.specs.openapi.checks import (
 from fupin.api import api
 from fupin.core.tokens import token_create
 from fupin.pairing.cards import card_object, card_print
-from fupin.pairing.models import AssignmentProposal
+from fupin.pairing.models import (
+    AssignmentProposal,
+    BlackListEntry,
+    Committee,
+    LabourPost,
+    PostApplication,
+)
 from fupin.pairing.postings import PostedPerson, posting_open
 from fupin.pairing.services import assignment_open, cadre_register
 from fupin.registry.idnumber import id_make
@@ -84,8 +90,26 @@ def known_ids(homes: dict, posts: Posts) -> dict[str, Any]:
     posting = posting_open(village=homes["home"].village_id, kind="work_team",
                            sending_unit="黔南州财政局", unit_level="city", term_start=START,
                            duties="抓党建促脱贫", members=team, actor=posts.county)  # fmt: skip
+    committee = Committee.objects.create(village_id=homes["home"].village_id, formed_on=START,
+                                         households_counted=2, seats=5,
+                                         created_at=timezone.now())  # fmt: skip
+    labour = LabourPost.objects.create(
+        village_id=committee.village_id, committee=committee, title="保洁员", duties="村道清扫",
+        place="村委会", pay_amount=500, pay_unit="month", positions=1, opened_on=START,
+        created_at=timezone.now(),
+    )  # fmt: skip
+    applied = PostApplication.objects.create(
+        post=labour, person=homes["home"].members.get(relation="head"), applied_on=START,
+        consent_given_on=START, consent_evidence="本人签字申请书", recorded_at=timezone.now(),
+    )  # fmt: skip
+    entry = BlackListEntry.objects.create(
+        committee=committee, household=homes["home"], year=2016, month=10,
+        reasons="损毁公共设施", listed_on=START, recorded_at=timezone.now(),
+    )  # fmt: skip
     return {"household_id": homes["home"].pk, "posting_id": posting.pk,
-            "member_id": posting.members.order_by("pk")[1].pk, "case_id": case.pk, "code": "522727",
+            "post_id": labour.pk, "application_id": applied.pk, "entry_id": entry.pk,
+            "member_id": posting.members.order_by("pk")[1].pk, "case_id": case.pk,
+            "code": homes["home"].village_id,
             "token_id": spare.pk, "cadre_id": cadre.pk, "assignment_id": assignment.pk,
             "objection_id": objection.pk, "proposal_id": proposal.pk}  # fmt: skip
 

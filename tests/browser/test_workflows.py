@@ -164,6 +164,14 @@ def test_the_pages_read_on_a_phone_with_or_without_javascript(
         ("households", "/households/", "522727100218001"),
         ("household", f"/households/{household.pk}/", "522727100218001"),
         ("cases", "/cases/", "程序案件"),
+        ("village-cards", f"/villages/{VILLAGE}/cards/", "精准帮扶联系卡"),
+        ("village-postings", f"/villages/{VILLAGE}/postings/", "驻村"),
+        ("village-committee", f"/villages/{VILLAGE}/committee/", "委员会"),
+        ("village-labour", f"/villages/{VILLAGE}/labour-posts/", "劳务岗位"),
+        ("village-lists", f"/villages/{VILLAGE}/lists/", "榜"),
+        ("overdue", "/visits/overdue/", "逾期未走访"),
+        ("cadres", "/cadres/", "帮扶责任人"),
+        ("objections", "/objections/", "群众意见"),
     ):
         # when
         response = phone.goto(path)

@@ -18,7 +18,7 @@ from fupin.core.choices import Role
 from fupin.core.management.commands.demo import DEMO_POSTS, demo_users_ensure
 from fupin.core.models import Grant
 from fupin.monitoring.models import Visit
-from fupin.pairing.models import Assignment, Posting
+from fupin.pairing.models import Assignment, Committee, Posting
 from fupin.regions.models import Region
 from fupin.registry.models import Assessment, Household
 from fupin.targeting.models import Case
@@ -122,6 +122,9 @@ def test_demo_sets_up_once_and_reuses(settings: SettingsWrapper, tmp_path: Path)
         "work_team",
     }
     assert Visit.objects.filter(household__village_id=village).exists()
+    committee = Committee.objects.get(village_id=village, ended_on__isnull=True)
+    assert committee.members.count() == committee.seats >= 5
+    assert committee.meetings.count() == 2
     assert (tmp_path / "demo_cards.pdf").read_bytes().startswith(b"%PDF")
     card_url = (tmp_path / "demo_card_url").read_text()
     assert card_url in out.getvalue() and "/card/" in card_url

@@ -72,6 +72,8 @@ def test_a_cadre_is_rotated_from_their_page(posts: Posts) -> None:  # noqa: F811
         county.post(f"/households/{household.pk}/assignment/",
                     {"cadre": leaving.pk, "on": "2016-05-01"})  # fmt: skip
     assert Assignment.objects.filter(cadre=leaving, ended_on=None).count() == 2
+    page = county.get(f"/cadres/{leaving.pk}/").content.decode()
+    assert f'<option value="{successor.pk}">' in page  # a successor with room for both
     county.post(f"/cadres/{leaving.pk}/rotation/",
                 {"successor": successor.pk, "on": "2018-01-02", "reason": "驻村轮换"})  # fmt: skip
     assert Assignment.objects.filter(cadre=successor, ended_on=None).count() == 2

@@ -285,3 +285,46 @@ def test_the_card_names_the_villages_first_secretary(posts: Posts) -> None:  # n
                  members=[secretary], actor=posts.county)  # fmt: skip
     printed = cards.card_print(household=household, on=TODAY, actor=posts.cadre)
     assert printed.print.village_contact == "第一书记 陈晓东 13700001234"
+
+
+def test_the_card_lists_this_years_labour_post_and_red_list_reward(posts: Posts) -> None:  # noqa: F811
+    from decimal import Decimal
+
+    from fupin.pairing.models import (
+        Committee,
+        LabourPost,
+        PostApplication,
+        PostWorkMonth,
+        RedListEntry,
+    )
+
+    household = paired(posts)
+    head = Member.objects.get(household=household)
+    now = timezone.now()
+    committee = Committee.objects.create(village_id=household.village_id, formed_on=date(2016, 1, 4),
+                                         households_counted=1, seats=5, created_at=now)  # fmt: skip
+    post = LabourPost.objects.create(
+        village_id=household.village_id, committee=committee, title="护林员", duties="巡山护林",
+        place="后山", pay_amount=Decimal(800), pay_unit="month", positions=2,
+        opened_on=date(2016, 2, 1), created_at=now,
+    )  # fmt: skip
+    application = PostApplication.objects.create(
+        post=post, person=head, applied_on=date(2016, 2, 2), consent_given_on=date(2016, 2, 2),
+        consent_evidence="本人签字申请书", status="assigned", assigned_on=date(2016, 3, 1),
+        recorded_at=now,
+    )  # fmt: skip
+    for month in (3, 4):
+        PostWorkMonth.objects.create(application=application, year=2016, month=month,
+                                     days_worked=22, amount_paid=Decimal(800), recorded_at=now)  # fmt: skip
+    RedListEntry.objects.create(committee=committee, household=household, year=2016, month=6,
+                                reasons="带头发展产业", listed_on=date(2016, 7, 1),
+                                recorded_at=now, reward_kind="cash", reward="产业奖补",
+                                amount=Decimal(500))  # fmt: skip
+    printed = cards.card_print(household=household, on=TODAY, actor=posts.cadre)
+    assert printed.print.measures == [
+        ("公益岗位", "王大山：护林员（800元/月）", "1,600元"),
+        ("红榜奖励", "6月 现金奖励：产业奖补", "500元"),
+    ]
+    assert printed.print.support_total == "2,100元"
+    page = Client().get(f"/card/{token_of(printed)}/").content.decode()
+    assert "护林员" in page and "2,100元" in page

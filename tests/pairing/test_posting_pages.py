@@ -28,7 +28,7 @@ from tests.pairing.test_postings import (
 )
 from tests.targeting.conftest import OTHER_VILLAGE, VILLAGE, Posts, posts  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.pairing.posting_urls")]
+pytestmark = pytest.mark.django_db
 PAGE = f"/villages/{VILLAGE}/postings/"
 JUNE = "?year=2016&month=6"
 MISSING = 987654321

@@ -26,7 +26,7 @@ from fupin.core.api import (
     responses,
 )
 from fupin.core.masking import mask_id_number
-from fupin.pairing import cards, posting_api
+from fupin.pairing import cards, committee_api, posting_api
 from fupin.pairing.models import Assignment, AssignmentProposal, Cadre, CardObjection
 from fupin.pairing.proposals import proposal_apply, proposal_discard, proposal_make
 from fupin.pairing.queries import household_pairing, pairing_gaps
@@ -67,7 +67,11 @@ BAD_REQUEST_CODES = frozenset({
     "region_invalid", "region_unknown", "unit_level", "value_missing", "id_number",
     "reason_missing", "date_invalid", "same_cadre", "answer_missing", "text_length", "satisfaction",
 })  # fmt: skip
-FORBIDDEN_CODES = frozenset({"role_not_allowed"}) | posting_api.FORBIDDEN_CODES
+# The postings' and committees' refusals answer through the same handler.
+BAD_REQUEST_CODES |= posting_api.BAD_REQUEST_CODES | committee_api.BAD_REQUEST_CODES
+FORBIDDEN_CODES = (
+    frozenset({"role_not_allowed"}) | posting_api.FORBIDDEN_CODES | committee_api.FORBIDDEN_CODES
+)
 LEVEL_LENGTHS = {"county": 6, "township": 9, "village": 12}
 
 

@@ -18,10 +18,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -39,7 +40,9 @@ from fupin.pairing.models import (
     CardObjection,
     CardRating,
     ContactCard,
+    PostApplication,
     PostingMember,
+    RedListEntry,
 )
 from fupin.pairing.services import PAIRED_STATUSES, PairingError
 from fupin.regions.models import Region
@@ -246,6 +249,7 @@ def _facts(
             heads[household_id] = (name, id_number)
     names = _region_names({row.village_id for row in rows})
     contacts = _village_contacts({row.village_id for row in rows}, on)
+    measures, totals = _measures(ids, on.year)
     facts: dict[int, dict[str, object]] = {}
     for row in rows:
         assignment = cadres[row.pk]
@@ -266,9 +270,61 @@ def _facts(
             "cadre_phone": cadre.phone,
             "cadre_since": assignment.started_on.isoformat(),
             "village_contact": contacts.get(row.village_id, ""),
+            "measures": measures.get(row.pk, []),
+            "support_total": _yuan(totals[row.pk]) if row.pk in totals else "",
             "printed_on": on.isoformat(),
         }
     return facts
+
+
+def _number(amount: Decimal) -> str:
+    """An amount of yuan as people write it: 1,600 or 12.50."""
+    whole = amount == amount.to_integral()
+    return f"{amount.quantize(Decimal(1)):,}" if whole else f"{amount:,.2f}"
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{_number(amount)}元"
+
+
+def _measures(
+    ids: Sequence[int], year: int
+) -> tuple[dict[int, list[list[str]]], dict[int, Decimal]]:
+    """This year's support the system records for each household, as card rows (kind,
+    what, amount) and money totals: labour posts held by a member (and the pay received)
+    and red-list rewards. The assistance ledger (issue 6) will add the rest."""
+    rows: dict[int, list[list[str]]] = {}
+    totals: dict[int, Decimal] = {}
+    applications = (
+        PostApplication.objects.filter(person__household_id__in=ids, assigned_on__isnull=False)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__year__gte=year), assigned_on__year__lte=year)
+        .select_related("post", "person")
+        .annotate(paid=Sum("work_months__amount_paid", filter=Q(work_months__year=year)))
+        .order_by("assigned_on", "pk")
+    )
+    for application in applications:
+        household = application.person.household_id
+        post = application.post
+        paid = application.paid or Decimal(0)
+        rows.setdefault(household, []).append(
+            [
+                "公益岗位",
+                f"{application.person.name}：{post.title}（{_number(post.pay_amount)}{post.get_pay_unit_display()}）",
+                _yuan(paid) if paid else "",
+            ]
+        )
+        totals[household] = totals.get(household, Decimal(0)) + paid
+    rewards = RedListEntry.objects.filter(household_id__in=ids, year=year).order_by("month", "pk")
+    for reward in rewards:
+        rows.setdefault(reward.household_id, []).append(
+            [
+                "红榜奖励",
+                f"{reward.month}月 {reward.get_reward_kind_display()}：{reward.reward}",
+                _yuan(reward.amount) if reward.amount else "",
+            ]
+        )
+        totals[reward.household_id] = totals.get(reward.household_id, Decimal(0)) + reward.amount
+    return rows, totals
 
 
 def _village_contacts(villages: set[str], on: date) -> dict[str, str]:
@@ -292,8 +348,8 @@ def _card_print(card: ContactCard, raw: str, codes: tuple[str, ...], on: date) -
         category=str(facts["category"]),
         causes=[str(cause) for cause in facts["causes"]],
         status_label=str(facts["status"]),
-        measures=[],
-        support_total="",
+        measures=[(str(a), str(b), str(c)) for a, b, c in facts.get("measures", [])],
+        support_total=str(facts.get("support_total", "")),
         cadre_name=str(facts["cadre_name"]),
         cadre_unit=str(facts["cadre_unit"]),
         cadre_phone=str(facts["cadre_phone"]),

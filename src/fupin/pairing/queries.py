@@ -162,3 +162,20 @@ def cadres_near(
         if cadre.households < cadre.cap:  # type: ignore[attr-defined]
             room.append(cadre)
     return room[:limit]
+
+
+def successors_for(*, user: UserLike, cadre: Cadre, year: int, limit: int = 100) -> list[Cadre]:
+    """Cadres in the user's view serving in the cadre's county with room under their cap
+    for all of the cadre's open households (a rotation hands them over at once)."""
+    needed = Assignment.objects.filter(cadre=cadre, ended_on__isnull=True).count()
+    candidates = cadres_list(user=user, region=cadre.region_code[:6]).exclude(pk=cadre.pk)[
+        : limit * 5
+    ]
+    caps = {
+        level: int(
+            policy_value(f"pairing_cap_{level}", year=year, province=cadre.region_code[:2]).value
+        )
+        for level in UnitLevel.values
+    }
+    room = [c for c in candidates if c.households + needed <= caps[c.unit_level]]  # type: ignore[attr-defined]
+    return room[:limit]

@@ -39,7 +39,7 @@ from fupin.pairing.models import (
     ProposalRow,
 )
 from fupin.pairing.proposals import proposal_apply, proposal_discard, proposal_make
-from fupin.pairing.queries import cadres_list, objections_list, pairing_gaps
+from fupin.pairing.queries import cadres_list, objections_list, pairing_gaps, successors_for
 from fupin.pairing.services import (
     PAIRED_STATUSES,
     PairingError,
@@ -410,6 +410,8 @@ def cadre(request: HttpRequest, cadre_id: int) -> HttpResponse:
         "id_number": item.id_number if full else mask_id_number(item.id_number),
         "ratings": [(label, counted.get(value, 0)) for value, label in Satisfaction.choices],
         "may_rotate": may_rotate,
+        "successors": successors_for(user=request.user, cadre=item,
+                                     year=timezone.localdate().year) if may_rotate else [],
         "today": timezone.localdate(),
     })  # fmt: skip
 

@@ -238,6 +238,7 @@ def demo_pairing(*, village: str, out: Any) -> None:
     for index, member in enumerate(posting.members.order_by("pk")):
         present = workdays if index != 2 else workdays[: len(workdays) // 2]  # one falls short
         attendance_log(member=member, days=present, actor=township)
+    _demo_committee(village=village, today=today)
     # Visits to two of three of the village's households within the last month.
     cadre_actor = Actor(None, "demo")
     paired = Assignment.objects.filter(household__village_id=village, ended_on=None, primary=True)
@@ -247,6 +248,52 @@ def demo_pairing(*, village: str, out: Any) -> None:
         visit_log(household=assignment.household, cadre=assignment.cadre, actor=cadre_actor,
                   on=today - timedelta(days=1 + index % 25), found="家中生活正常，收入稳定",
                   agreed="继续落实产业帮扶，下月回访")  # fmt: skip
+
+
+def _demo_committee(*, village: str, today: Any) -> None:
+    """The village's committee for poverty alleviation: seats by policy, every household in
+    one member's charge, last week's internal meeting and last month's public one."""
+    from datetime import date, timedelta
+
+    from fupin.pairing.committees.committee import (
+        CommitteePerson,
+        committee_form,
+        committee_seats,
+        households_divide,
+        meeting_record,
+    )
+    from fupin.registry.idnumber import id_make
+    from fupin.registry.models import Household
+
+    keeper = Actor.of(_demo_user("demo-village-cadre"))
+    formed = today.replace(day=1) - timedelta(days=60)
+    seats = committee_seats(Household.objects.filter(village_id=village).count(),
+                            village=village, year=formed.year)  # fmt: skip
+    people = [
+        ("罗正华", "production", True, "village_cadre"),
+        ("王秀兰", "life", True, "village_cadre"),
+        ("杨国强", "public_security", False, "group_leader"),
+        ("陈玉梅", "propaganda", True, "villager_rep"),
+        ("周明德", "member", True, "respected_elder"),
+        ("吴志勇", "member", False, "capable_person"),
+        ("韦金花", "member", False, "poor_household"),
+    ]
+    members = [
+        CommitteePerson(name, id_make(village[:6], date(1970 + n, 3, 1 + n), 70 + n),
+                        f"1398540{n:04d}", party, background, role=role)
+        for n, (name, role, party, background) in enumerate(people[:seats])
+    ]  # fmt: skip
+    committee = committee_form(village=village, formed_on=formed, members=members, actor=keeper)
+    households_divide(committee=committee, on=formed, actor=keeper)
+    present = list(committee.members.values_list("pk", flat=True))
+    monday = today - timedelta(days=today.weekday() + 7)
+    meeting_record(committee=committee, kind="internal", held_on=monday, attendees=present,
+                   minutes="逐户过一遍本周走访情况", decisions=["两户申请公益岗位，下周入户核实"],
+                   actor=keeper)  # fmt: skip
+    last_month = today.replace(day=1) - timedelta(days=20)
+    meeting_record(committee=committee, kind="public", held_on=last_month, attendees=present,
+                   minutes="公开本月帮扶资金和公益岗位安排", decisions=["红黑榜评议下月进行"],
+                   villagers_present=46, actor=keeper)  # fmt: skip
 
 
 def demo_village_cards(*, village: str, path: Path) -> str:
