@@ -93,3 +93,21 @@ def test_the_api_lists_and_logs_visits(posts: Posts) -> None:  # noqa: F811
     late = api.get("/api/v1/visits/overdue?by=cadre&on=2016-06-30").json()
     assert late == [{"key": str(helper.pk), "households": 1}]
     assert api.get("/api/v1/visits/overdue?by=village&on=2016-05-20").json() == []
+
+
+def test_an_oversized_photo_is_refused_before_it_is_read(
+    posts: Posts,  # noqa: F811
+    photo_dir: Path,  # noqa: F811
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.monitoring import services
+
+    helper = helper_with_login(posts)
+    household = pair(posts, helper)
+    big = SimpleUploadedFile("大.jpg", b"\xff" * (services.PHOTO_MAX_BYTES + 1), "image/jpeg")
+    answer = logged_in(helper.user).post(f"/households/{household.pk}/visits/new/", {
+        "visited_on": "2016-05-01", "found": "在家", "photos": [big],
+    })  # fmt: skip
+    assert answer.status_code == 400 and "大.jpg" in answer.content.decode()
+    assert not Visit.objects.exists()

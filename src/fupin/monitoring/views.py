@@ -29,7 +29,7 @@ from fupin.monitoring.queries import (
     overdue_counts,
     overdue_households,
 )
-from fupin.monitoring.services import PHOTOS_MAX, Photo, VisitError, visit_log
+from fupin.monitoring.services import PHOTO_MAX_BYTES, PHOTOS_MAX, Photo, VisitError, visit_log
 from fupin.pairing.models import Assignment, Cadre
 from fupin.regions.models import Region
 from fupin.registry.models import Household
@@ -48,6 +48,13 @@ class PhotosField(forms.FileField):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > PHOTOS_MAX:
             raise ValidationError(_("照片最多 %(n)s 张") % {"n": PHOTOS_MAX})
+        # Checked before a photo is read into memory; the service checks the bytes again.
+        for item in files:
+            if getattr(item, "size", 0) > PHOTO_MAX_BYTES:
+                raise ValidationError(
+                    _("照片“%(name)s”超过 %(mb)s MB")
+                    % {"name": item.name, "mb": PHOTO_MAX_BYTES >> 20}
+                )
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
