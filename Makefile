@@ -29,7 +29,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(TEST_STAMP)
-	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats src/fupin/pairing src/fupin/monitoring src/fupin/web src/fupin/jobs src/fupin/api.py src/fupin/urls.py src/fupin/settings.py
+	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats src/fupin/pairing src/fupin/monitoring src/fupin/support src/fupin/web src/fupin/jobs src/fupin/api.py src/fupin/urls.py src/fupin/settings.py
 
 test-sqlite: $(TEST_STAMP)
 	$(BIN)/pytest

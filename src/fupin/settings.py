@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fupin.stats",
     "fupin.pairing",
     "fupin.monitoring",
+    "fupin.support",
     "fupin.jobs",
     "fupin.web",
     "ninja",

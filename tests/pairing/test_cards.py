@@ -287,7 +287,7 @@ def test_the_card_names_the_villages_first_secretary(posts: Posts) -> None:  # n
     assert printed.print.village_contact == "第一书记 陈晓东 13700001234"
 
 
-def test_the_card_lists_this_years_labour_post_and_red_list_reward(posts: Posts) -> None:  # noqa: F811
+def test_the_card_lists_this_years_post_ledger_measures_and_reward(posts: Posts) -> None:  # noqa: F811
     from decimal import Decimal
 
     from fupin.pairing.models import (
@@ -320,11 +320,18 @@ def test_the_card_lists_this_years_labour_post_and_red_list_reward(posts: Posts)
                                 reasons="带头发展产业", listed_on=date(2016, 7, 1),
                                 recorded_at=now, reward_kind="cash", reward="产业奖补",
                                 amount=Decimal(500))  # fmt: skip
+    from fupin.support.services import measure_record
+
+    measure_record(household=household, year=2016, given_on=date(2016, 5, 10),
+                   measure_type="health", description="慢病签约服务，住院报销", form="money",
+                   value=Decimal(1200), provider_kind="department", provider_name="县卫生健康局",
+                   actor=posts.county)  # fmt: skip
     printed = cards.card_print(household=household, on=TODAY, actor=posts.cadre)
     assert printed.print.measures == [
         ("公益岗位", "王大山：护林员（800元/月）", "1,600元"),
+        ("健康帮扶", "慢病签约服务，住院报销", "1,200元"),
         ("红榜奖励", "6月 现金奖励：产业奖补", "500元"),
     ]
-    assert printed.print.support_total == "2,100元"
+    assert printed.print.support_total == "3,300元"
     page = Client().get(f"/card/{token_of(printed)}/").content.decode()
-    assert "护林员" in page and "2,100元" in page
+    assert "护林员" in page and "3,300元" in page

@@ -48,6 +48,7 @@ from fupin.pairing.services import PAIRED_STATUSES, PairingError
 from fupin.regions.models import Region
 from fupin.registry.choices import Cause
 from fupin.registry.models import Household, Member
+from fupin.support.models import Measure
 
 TOKEN_BYTES = 24
 CODE_DIGITS = 8
@@ -291,8 +292,8 @@ def _measures(
     ids: Sequence[int], year: int
 ) -> tuple[dict[int, list[list[str]]], dict[int, Decimal]]:
     """This year's support the system records for each household, as card rows (kind,
-    what, amount) and money totals: labour posts held by a member (and the pay received)
-    and red-list rewards. The assistance ledger (issue 6) will add the rest."""
+    what, amount) and totals of value: labour posts held by a member (and the pay
+    received), the assistance ledger's measures, and red-list rewards."""
     rows: dict[int, list[list[str]]] = {}
     totals: dict[int, Decimal] = {}
     applications = (
@@ -314,6 +315,13 @@ def _measures(
             ]
         )
         totals[household] = totals.get(household, Decimal(0)) + paid
+    ledger = Measure.objects.filter(household_id__in=ids, year=year).order_by("given_on", "pk")
+    for measure in ledger:
+        rows.setdefault(measure.household_id, []).append(
+            [measure.get_measure_type_display(), measure.description,
+             _yuan(measure.value) if measure.value else ""]
+        )  # fmt: skip
+        totals[measure.household_id] = totals.get(measure.household_id, Decimal(0)) + measure.value
     rewards = RedListEntry.objects.filter(household_id__in=ids, year=year).order_by("month", "pk")
     for reward in rewards:
         rows.setdefault(reward.household_id, []).append(

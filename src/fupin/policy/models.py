@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.fields import CodeField
-from fupin.registry.choices import ExclusionFactKind
+from fupin.registry.choices import Cause, ExclusionFactKind
+from fupin.support.choices import MeasureType
 
 
 class Parameter(models.TextChoices):
@@ -86,7 +87,24 @@ class PolicyValue(models.Model):
         return f"{self.name} {self.year or 'all years'} {scope} v{self.version} = {self.value}"
 
 
-class ExclusionRuleValue(models.Model):
+class SwitchableVersion(models.Model):
+    """What every versioned rule table shares (exclusion rules, exit indicators, scoring
+    criteria, cause-to-measure pairs): the year (blank: every year) and province (blank:
+    national) it holds for, its version, whether it is switched on there, and its source."""
+
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
+    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
+    version = models.PositiveIntegerField()
+    active = models.BooleanField(help_text="false: switched off for this year and province")
+    verified = models.BooleanField(help_text="false where no official source was found")
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class ExclusionRuleValue(SwitchableVersion):
     """One version of one exclusion rule (X不评 / 一票否决) for a year and a province.
 
     A rule excludes a household whose exclusion fact `fact` holds. Rules are local
@@ -96,13 +114,6 @@ class ExclusionRuleValue(models.Model):
 
     code = models.CharField(max_length=48, help_text="stable slug, what a decision reports")
     fact = models.CharField(max_length=32, choices=ExclusionFactKind.choices)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
-    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
-    version = models.PositiveIntegerField()
-    active = models.BooleanField(help_text="false: switched off for this year and province")
-    verified = models.BooleanField(help_text="false where no official source was found")
-    source = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["code", "province", "year", "-version"]
@@ -125,7 +136,7 @@ class ExclusionRuleValue(models.Model):
         )
 
 
-class ExitIndicatorValue(models.Model):
+class ExitIndicatorValue(SwitchableVersion):
     """One version of one extra exit indicator (退出指标) a poor village or county must meet
     besides the incidence threshold, for a year and a province; any one failed is a veto.
 
@@ -140,13 +151,6 @@ class ExitIndicatorValue(models.Model):
     level = models.CharField(max_length=8, choices=Level.choices)
     code = models.CharField(max_length=48, help_text="stable slug, the key of the evidence")
     label = models.CharField(max_length=100)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
-    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
-    version = models.PositiveIntegerField()
-    active = models.BooleanField(help_text="false: switched off for this year and province")
-    verified = models.BooleanField(help_text="false where no official source was found")
-    source = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["level", "code", "province", "year", "-version"]
@@ -186,7 +190,7 @@ class PolicySnapshot(models.Model):
         return f"policy {self.year} {self.province or 'national'} {self.digest[:12]}"
 
 
-class ScoringCriterionValue(models.Model):
+class ScoringCriterionValue(SwitchableVersion):
     """One version of one criterion a village committee scores households on (评分项目), with
     its weight, for a year and a province; the committee's score of a household is the
     weighted mean of its scores on the criteria in force.
@@ -198,13 +202,6 @@ class ScoringCriterionValue(models.Model):
     code = models.CharField(max_length=48, help_text="stable slug, the key of a score")
     label = models.CharField(max_length=100)
     weight = models.DecimalField(max_digits=6, decimal_places=4)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="blank: every year")
-    province = CodeField(max_length=2, blank=True, default="", help_text="blank: national")
-    version = models.PositiveIntegerField()
-    active = models.BooleanField(help_text="false: switched off for this year and province")
-    verified = models.BooleanField(help_text="false where no official source was found")
-    source = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["code", "province", "year", "-version"]
@@ -227,3 +224,36 @@ class ScoringCriterionValue(models.Model):
         state = "" if self.active else " (off)"
         years = self.year or "all years"
         return f"{self.code} x{self.weight} {years} {scope} v{self.version}{state}"
+
+
+class CauseMeasureValue(SwitchableVersion):
+    """One version of one answer to a cause of poverty (致贫原因 -> 帮扶措施) for a year and a
+    province: a measure of type `measure_type` answers a household whose main cause is
+    `cause`, which the ledger's coverage check reads.
+
+    Which measure answers which cause is local practice, so a province or a year can add
+    its own pairs, or switch a national one off by adding an inactive version of it.
+    """
+
+    cause = models.CharField(max_length=12, choices=Cause.choices)
+    measure_type = models.CharField(max_length=16, choices=MeasureType.choices)
+
+    class Meta:
+        ordering = ["cause", "measure_type", "province", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cause", "measure_type", "year", "province", "version"],
+                name="cause_measure_version",
+            ),
+            models.UniqueConstraint(
+                fields=["cause", "measure_type", "province", "version"],
+                condition=Q(year__isnull=True),
+                name="cause_measure_version_every_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.province or "national"
+        state = "" if self.active else " (off)"
+        years = self.year or "all years"
+        return f"{self.cause} -> {self.measure_type} {years} {scope} v{self.version}{state}"

@@ -224,6 +224,41 @@ def typical_exit_indicators() -> list[tuple[str, str, str, str]]:
     return [("village", code, label, source) for code, label in _VILLAGE_EXIT_INDICATORS]
 
 
+# Which measures answer which main cause of poverty (因户施策): the pairs follow the common
+# local practice of the measure lists on contact cards ([S7][S26]) and the QA rule "risk
+# type without a matching measure" (DOMAIN.md 6); no national table was found, so every
+# pair is unverified. "other" is answered by any measure.
+_CAUSE_MEASURES = {
+    "illness": ("health", "minimum_living"),
+    "disability": ("health", "minimum_living", "welfare_post"),
+    "schooling": ("education",),
+    "disaster": ("housing", "relocation", "other"),
+    "land": ("industry", "employment", "relocation", "ecological"),
+    "water": ("relocation", "industry", "other"),
+    "skills": ("training", "employment"),
+    "labor": ("minimum_living", "extreme_poverty", "welfare_post"),
+    "funds": ("microcredit", "industry"),
+    "transport": ("relocation", "employment", "other"),
+    "motivation": ("training", "employment", "welfare_post", "industry"),
+    "other": (
+        "industry", "employment", "education", "health", "housing", "relocation",
+        "ecological", "minimum_living", "extreme_poverty", "microcredit", "welfare_post",
+        "training", "other",
+    ),
+}  # fmt: skip
+
+
+def typical_cause_measures() -> list[tuple[str, str, str]]:
+    """The seeded national cause-to-measure pairs as (cause, measure type, source), all
+    unverified."""
+    source = "DOMAIN.md 2.1, 5, 6: typical local practice, no national table found"
+    return [
+        (cause, measure_type, source)
+        for cause, types in _CAUSE_MEASURES.items()
+        for measure_type in types
+    ]
+
+
 def values_insert(apps: Any, rows: list[Seed]) -> None:
     """Insert seeded values as version 1 (for the migrations, with their historical model)."""
     from django.utils import timezone

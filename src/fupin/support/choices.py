@@ -1,0 +1,41 @@
+"""Choices of the assistance ledger: stable English slugs, Chinese labels."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeasureType(models.TextChoices):
+    """The kind of a support measure (帮扶措施类型)."""
+
+    INDUSTRY = "industry", _("产业帮扶")
+    EMPLOYMENT = "employment", _("就业帮扶")
+    EDUCATION = "education", _("教育帮扶")
+    HEALTH = "health", _("健康帮扶")
+    HOUSING = "housing", _("危房改造")
+    RELOCATION = "relocation", _("易地扶贫搬迁")
+    ECOLOGICAL = "ecological", _("生态补偿")
+    MINIMUM_LIVING = "minimum_living", _("低保兜底")
+    EXTREME_POVERTY = "extreme_poverty", _("特困供养")
+    MICROCREDIT = "microcredit", _("扶贫小额信贷")
+    WELFARE_POST = "welfare_post", _("公益岗位")
+    TRAINING = "training", _("技能培训")
+    OTHER = "other", _("其他")
+
+
+class MeasureForm(models.TextChoices):
+    """Whether a measure was given as money or in kind (资金或实物)."""
+
+    MONEY = "money", _("资金")
+    IN_KIND = "in_kind", _("实物或服务")
+
+
+class ProviderKind(models.TextChoices):
+    """Who provided a measure (帮扶主体)."""
+
+    DEPARTMENT = "department", _("行业部门")
+    ENTERPRISE = "enterprise", _("企业")
+    DONOR = "donor", _("社会捐助")
+    VILLAGE = "village", _("村集体")
+    OTHER = "other", _("其他")
