@@ -30,6 +30,11 @@ class Actor:
     user: AbstractBaseUser | None = None
     label: str = "system"
 
+    @property
+    def user_id(self) -> int | None:
+        """The acting user's id, for a row's `..._by` column; None for a system process."""
+        return None if self.user is None else int(self.user.pk)
+
     @classmethod
     def of(cls, user: AbstractBaseUser | AnonymousUser | None, label: str | None = None) -> Actor:
         if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:

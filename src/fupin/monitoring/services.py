@@ -113,7 +113,7 @@ def _visit_write(
     visit = Visit.objects.create(
         household=household, cadre=cadre, visited_on=on, found=found, agreed=agreed,
         latitude=latitude, longitude=longitude,
-        logged_by_id=None if actor.user is None else actor.user.pk, created_at=timezone.now(),
+        logged_by_id=actor.user_id, created_at=timezone.now(),
     )  # fmt: skip
     for content, content_type, suffix in checked:
         photo = VisitPhoto(visit=visit, content_type=content_type, size=len(content))

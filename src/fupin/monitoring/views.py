@@ -125,8 +125,9 @@ def visit_new(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_get(Household.objects.select_related("village"), request.user, "view",
                            pk=household_id)  # fmt: skip
     own = _own_cadre(request)
+    paired = restrict(Assignment.objects.filter(household=household), request.user, "view")
     cadres = list(
-        Cadre.objects.filter(assignments__household=household).distinct().order_by("name")
+        Cadre.objects.filter(pk__in=paired.values("cadre_id")).distinct().order_by("name")
     )
     if own is not None and any(c.pk == own.pk for c in cadres):
         cadres = [own]

@@ -28,9 +28,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from fupin.core.access import roles_at
 from fupin.core.audit import Actor, EventSpec, audit_record
-from fupin.core.choices import Role
 from fupin.core.masking import mask_id_number
-from fupin.core.rules import KEEPERS
+from fupin.pairing.access import printer_allowed
 from fupin.pairing.card_pdf import CardPrint
 from fupin.pairing.choices import ObjectionStatus, PostingKind, PostingStatus, Satisfaction
 from fupin.pairing.models import (
@@ -137,7 +136,7 @@ def cards_print(*, households: Sequence[Household], on: date, actor: Actor) -> l
             ContactCard(
                 household_id=row.pk, cadre_id=cadres[row.pk].cadre_id, year=on.year,
                 token_hash=token_hash(raws[row.pk]), facts=facts[row.pk], printed_at=now,
-                printed_by_id=_user_id(actor),
+                printed_by_id=actor.user_id,
             )
             for row in rows
         )  # fmt: skip
@@ -187,29 +186,14 @@ def village_households_to_print(village_code: str) -> list[Household]:
     )  # fmt: skip
 
 
-def _user_id(actor: Actor) -> int | None:
-    return None if actor.user is None else int(actor.user.pk)
-
-
 def _new_codes() -> tuple[str, ...]:
     return tuple(f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}" for _ in QUARTERS)
 
 
 def _check_printer(actor: Actor, village: str, household_ids: list[int]) -> None:
     """Keepers of the village print its cards; a paired cadre prints their own households'."""
-    if actor.user is None:
+    if actor.user is None or printer_allowed(actor.user, village, household_ids):
         return
-    if roles_at(actor.user, village) & KEEPERS:
-        return
-    if Role.PAIRED_CADRE in roles_at(actor.user, village):
-        own = set(
-            Assignment.objects.filter(
-                cadre__user_id=actor.user.pk, ended_on__isnull=True,
-                household_id__in=household_ids,
-            ).values_list("household_id", flat=True)
-        )  # fmt: skip
-        if own >= set(household_ids):
-            return
     raise PairingError(
         "role_not_allowed",
         "cards are printed by the village, township or county, or by the household's cadre",
@@ -501,7 +485,7 @@ def objection_answer(*, objection: CardObjection, answer: str, actor: Actor) -> 
         objection.status = ObjectionStatus.ANSWERED
         objection.answer = answer[:1000]
         objection.answered_at = timezone.now()
-        objection.answered_by_id = _user_id(actor)
+        objection.answered_by_id = actor.user_id
         objection.save(update_fields=["status", "answer", "answered_at", "answered_by_id"])
         audit_record(
             actor=actor,

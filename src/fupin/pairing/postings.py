@@ -246,7 +246,7 @@ def attendance_log(
         logged = sorted(member.days.filter(day__in=days).values_list("day", flat=True))
         if logged:
             raise PairingError("logged_already", f"logged already: {_dates(logged)}")
-        now, user_id = timezone.now(), _user_id(actor)
+        now, user_id = timezone.now(), actor.user_id
         rows = AttendanceDay.objects.bulk_create(
             AttendanceDay(member=member, day=day, logged_at=now, logged_by_id=user_id,
                           confirmed_at=now if confirming else None,
@@ -282,7 +282,7 @@ def attendance_confirm(
         confirmed = sorted(open_days.values_list("day", flat=True))
         if not confirmed:
             raise PairingError("nothing_to_confirm", f"no unconfirmed day in {year}-{month:02d}")
-        open_days.update(confirmed_at=timezone.now(), confirmed_by_id=_user_id(actor))
+        open_days.update(confirmed_at=timezone.now(), confirmed_by_id=actor.user_id)
         _audit(actor, "attendance.confirm", member.posting,
                {"member": member.pk, "days": confirmed})  # fmt: skip
     return len(confirmed)
@@ -530,7 +530,7 @@ def _create(
     posting = Posting.objects.create(
         village_id=village, kind=kind, sending_unit=sending_unit.strip(), unit_level=unit_level,
         term_start=term_start, term_end=term_end, duties=duties.strip(),
-        created_at=timezone.now(), created_by_id=_user_id(actor),
+        created_at=timezone.now(), created_by_id=actor.user_id,
     )  # fmt: skip
     for person in people:
         _member(posting, person, term_start)
@@ -597,10 +597,6 @@ def _provinces(prefix: str) -> list[str]:
     if len(prefix) >= 2:
         return [prefix[:2]]
     return list(Region.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
-
-
-def _user_id(actor: Actor) -> int | None:
-    return actor.user.pk if actor.user is not None else None
 
 
 def _dates(days: Iterable[date]) -> str:

@@ -24,10 +24,10 @@ from fupin.core.audit import Actor, EventSpec, audit_record
 from fupin.core.bulk import copy_frame, execute, is_postgresql, large_load, read_frame_bulk
 from fupin.core.timing import Steps
 from fupin.pairing import assign
-from fupin.pairing.choices import Distance, ProposalStatus, UnitLevel
+from fupin.pairing.choices import Distance, ProposalStatus
 from fupin.pairing.models import ANSWERERS, AssignmentProposal
-from fupin.pairing.services import PAIRED_STATUSES, POOR_STATUSES, PairingError
-from fupin.policy.queries import PolicyMissing, policy_value
+from fupin.pairing.services import PAIRED_STATUSES, POOR_STATUSES, PairingError, caps_by_level
+from fupin.policy.queries import PolicyMissing
 from fupin.regions.models import Region
 from fupin.regions.queries import prefix_upper_bound
 
@@ -95,7 +95,7 @@ def proposal_make(
         proposal = AssignmentProposal.objects.create(
             region_code=region_code, starts_on=starts_on, households_unpaired=households.height,
             households_matched=rows.height, summary=summary, created_at=timezone.now(),
-            created_by_id=_user_id(actor),
+            created_by_id=actor.user_id,
         )  # fmt: skip
         with steps.step("write rows"), large_load(ROW_TABLE, rows.height):
             copy_frame(
@@ -185,14 +185,13 @@ def cadres_with_room(region_code: str, *, year: int) -> pl.DataFrame:
 def cap_table(provinces: list[str], *, year: int) -> pl.DataFrame:
     """province, unit_level, cap: the cap of each unit level in each province for `year`,
     read once per province and level (`services.cadre_cap` reads it once per cadre)."""
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     for province in sorted(provinces):
-        for level in UnitLevel.values:
-            try:
-                cap = int(policy_value(f"pairing_cap_{level}", year=year, province=province).value)
-            except PolicyMissing as exc:
-                raise PairingError("policy_missing", str(exc)) from None
-            rows.append((province, level, cap))
+        try:
+            caps = caps_by_level(province=province, year=year)
+        except PolicyMissing as exc:
+            raise PairingError("policy_missing", str(exc)) from None
+        rows.extend((province, level, cap) for level, cap in caps.items())
     schema = {"province": pl.String, "unit_level": pl.String, "cap": pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -331,13 +330,9 @@ def _decide(
 ) -> None:
     proposal.status = status
     proposal.decided_at = timezone.now()
-    proposal.decided_by_id = _user_id(actor)
+    proposal.decided_by_id = actor.user_id
     proposal.summary = {**proposal.summary, **extra}
     proposal.save(update_fields=["status", "decided_at", "decided_by", "summary"])
-
-
-def _user_id(actor: Actor) -> int | None:
-    return None if actor.user is None else int(actor.user.pk)
 
 
 def _audit(actor: Actor, action: str, proposal: AssignmentProposal, after: dict[str, Any]) -> None:

@@ -11,12 +11,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fupin.core.access import UserLike, restrict, roles_at
-from fupin.core.choices import Role
 from fupin.core.rules import KEEPERS
-from fupin.pairing.choices import UnitLevel
+from fupin.pairing.access import printer_allowed
 from fupin.pairing.models import Assignment, Cadre, CardObjection, CardRating, ContactCard
-from fupin.pairing.services import PAIRED_STATUSES
-from fupin.policy.queries import policy_value
+from fupin.pairing.services import PAIRED_STATUSES, caps_by_level
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
 
@@ -108,14 +106,9 @@ def may_print_cards(user: UserLike, household: Household) -> bool:
     """Keepers of the village print its cards; the paired cadre prints their own household's."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return False
-    roles = roles_at(user, household.village_id)
-    if roles & KEEPERS:
+    if roles_at(user, household.village_id) & KEEPERS:
         return household.status in PAIRED_STATUSES
-    if Role.PAIRED_CADRE in roles:
-        return Assignment.objects.filter(
-            household=household, cadre__user_id=user.pk, ended_on__isnull=True
-        ).exists()
-    return False
+    return printer_allowed(user, household.village_id, [household.pk])
 
 
 def objections_list(*, user: UserLike, status: str = "") -> QuerySet[CardObjection]:
@@ -152,10 +145,7 @@ def cadres_near(
         .annotate(households=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
         .order_by("-region_code", "name", "id")[: limit * 2]
     )
-    caps = {
-        level: int(policy_value(f"pairing_cap_{level}", year=year, province=village[:2]).value)
-        for level in UnitLevel.values
-    }
+    caps = caps_by_level(province=village[:2], year=year)
     room: list[Cadre] = []
     for cadre in cadres:
         cadre.cap = caps[cadre.unit_level]  # type: ignore[attr-defined]
@@ -171,11 +161,6 @@ def successors_for(*, user: UserLike, cadre: Cadre, year: int, limit: int = 100)
     candidates = cadres_list(user=user, region=cadre.region_code[:6]).exclude(pk=cadre.pk)[
         : limit * 5
     ]
-    caps = {
-        level: int(
-            policy_value(f"pairing_cap_{level}", year=year, province=cadre.region_code[:2]).value
-        )
-        for level in UnitLevel.values
-    }
+    caps = caps_by_level(province=cadre.region_code[:2], year=year)
     room = [c for c in candidates if c.households + needed <= caps[c.unit_level]]  # type: ignore[attr-defined]
     return room[:limit]

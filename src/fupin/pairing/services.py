@@ -137,11 +137,18 @@ def cadre_rotate(
     return opened
 
 
+def caps_by_level(*, province: str, year: int) -> dict[str, int]:
+    """The most households a cadre of each unit level may answer for in a province and
+    year (policy `pairing_cap_<level>`)."""
+    return {
+        level: int(policy_value(f"pairing_cap_{level}", year=year, province=province).value)
+        for level in UnitLevel.values
+    }
+
+
 def cadre_cap(cadre: Cadre, *, year: int) -> int:
     """The most households the cadre may answer for (policy, by the unit's level)."""
-    province = cadre.region_code[:2]
-    name = f"pairing_cap_{cadre.unit_level}"
-    return int(policy_value(name, year=year, province=province).value)
+    return caps_by_level(province=cadre.region_code[:2], year=year)[cadre.unit_level]
 
 
 def _check_cap(cadre: Cadre, *, adding: int, year: int) -> None:

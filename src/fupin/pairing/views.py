@@ -198,7 +198,12 @@ def village_cards(request: HttpRequest, code: str) -> HttpResponse:
 def village_cards_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Print new cards for every paired household of a village: one PDF, two cards an A4."""
     _village(request, code)
-    households = cards.village_households_to_print(code)
+    readable = set(
+        restrict(Household.objects.filter(village_id=code), request.user, "view").values_list(
+            "pk", flat=True
+        )
+    )
+    households = [h for h in cards.village_households_to_print(code) if h.pk in readable]
     if not households:
         messages.error(request, _("本村没有已结对的在册户，无卡可印。"))
         return redirect("pairing:village_cards", code=code)

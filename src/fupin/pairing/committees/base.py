@@ -89,10 +89,6 @@ def text(value: str, *, code: str, message: str) -> str:
     return value.strip()
 
 
-def user_id(actor: Actor) -> int | None:
-    return actor.user.pk if actor.user is not None else None
-
-
 def audit(
     actor: Actor, action: str, row: models.Model, *, village: str, after: dict[str, object],
     reason: str = "", object_type: str = "committee",

@@ -31,7 +31,6 @@ from fupin.pairing.committees.base import (
     lock_active,
     lock_village,
     text,
-    user_id,
     whole,
 )
 from fupin.pairing.models import (
@@ -157,7 +156,7 @@ def committee_form(
                                  f"of {seats} members by policy, not {len(people)}")  # fmt: skip
         committee = Committee.objects.create(
             village_id=village, formed_on=formed_on, households_counted=households, seats=seats,
-            created_at=timezone.now(), created_by_id=user_id(actor),
+            created_at=timezone.now(), created_by_id=actor.user_id,
         )  # fmt: skip
         CommitteeMember.objects.bulk_create(
             _member(committee, person, role=person.role, on=formed_on) for person in people
@@ -362,7 +361,7 @@ def meeting_record(
             committee=committee, kind=kind, held_on=held_on, minutes=minutes,
             decisions=[decision.strip() for decision in decisions],
             villagers_present=villagers_present, recorded_at=timezone.now(),
-            recorded_by_id=user_id(actor),
+            recorded_by_id=actor.user_id,
         )  # fmt: skip
         MeetingAttendance.objects.bulk_create(
             MeetingAttendance(meeting=meeting, member_id=member) for member in sorted(attendees)

@@ -27,7 +27,6 @@ from fupin.pairing.committees.base import (
     check_role,
     lock_active,
     text,
-    user_id,
 )
 from fupin.pairing.models import Committee, LabourPost, PostApplication, PostWorkMonth
 from fupin.registry.models import Member
@@ -66,7 +65,7 @@ def post_create(
         post = LabourPost.objects.create(
             village_id=village, committee=committee, title=title, duties=duties, place=place,
             pay_amount=pay_amount, pay_unit=pay_unit, positions=positions, opened_on=opened_on,
-            created_at=timezone.now(), created_by_id=user_id(actor),
+            created_at=timezone.now(), created_by_id=actor.user_id,
         )  # fmt: skip
         audit(actor, "labour.post_create", post, village=village, object_type="labour_post",
               after={"title": title, "place": place, "pay": pay_amount, "pay_unit": pay_unit,
@@ -129,7 +128,7 @@ def post_apply(
             raise CommitteeError("applied_already", f"{person.name} has applied for the post")
         application = PostApplication.objects.create(
             post=post, person=person, applied_on=applied_on, consent_given_on=consent_given_on,
-            consent_evidence=evidence, recorded_at=timezone.now(), recorded_by_id=user_id(actor),
+            consent_evidence=evidence, recorded_at=timezone.now(), recorded_by_id=actor.user_id,
         )  # fmt: skip
         _audit(actor, "labour.apply", application, post,
                {"person": person.pk, "applied_on": applied_on, "consent_given_on":
@@ -237,7 +236,7 @@ def post_work_record(
         record = PostWorkMonth.objects.create(
             application=application, year=year, month=month, days_worked=days_worked,
             amount_paid=amount_paid, paid_on=paid_on, recorded_at=timezone.now(),
-            recorded_by_id=user_id(actor),
+            recorded_by_id=actor.user_id,
         )  # fmt: skip
         _audit(actor, "labour.work_record", application, application.post,
                {"year": year, "month": month, "days_worked": days_worked,

@@ -39,7 +39,6 @@ from fupin.pairing.committees.base import (
     check_role,
     lock_active,
     text,
-    user_id,
     whole,
 )
 from fupin.pairing.models import (
@@ -129,7 +128,7 @@ def household_score(
             committee=committee, household=household, year=year, month=month,
             scores={code: str(value) for code, value in sorted(values.items())},
             criteria=[{"id": c.pk, "code": c.code, "weight": str(c.weight)} for c in criteria],
-            total=total, note=note.strip(), scored_at=timezone.now(), scored_by_id=user_id(actor),
+            total=total, note=note.strip(), scored_at=timezone.now(), scored_by_id=actor.user_id,
         )  # fmt: skip
         audit(actor, "committee.score", row, village=village, object_type="household_score",
               after={"household": household.pk, "year": year, "month": month,
@@ -172,7 +171,7 @@ def redlist_enter(
         entry = RedListEntry.objects.create(
             committee=committee, household=household, year=year, month=month, reasons=reasons,
             reward_kind=reward_kind, reward=reward, amount=amount, score=score,
-            listed_on=listed_on, recorded_at=timezone.now(), recorded_by_id=user_id(actor),
+            listed_on=listed_on, recorded_at=timezone.now(), recorded_by_id=actor.user_id,
         )  # fmt: skip
         audit(actor, "committee.red_list", entry, village=village, object_type="red_list",
               after={"household": household.pk, "year": year, "month": month,
@@ -211,7 +210,7 @@ def blacklist_enter(
         entry = BlackListEntry.objects.create(
             committee=committee, household=household, year=year, month=month, reasons=reasons,
             score=score, listed_on=listed_on, recorded_at=timezone.now(),
-            recorded_by_id=user_id(actor),
+            recorded_by_id=actor.user_id,
         )  # fmt: skip
         BlackListConsequence.objects.bulk_create(
             BlackListConsequence(entry=entry, kind=c.kind, benefit=c.benefit, note=c.note.strip())
@@ -273,7 +272,7 @@ def appeal_lodge(*, entry: BlackListEntry, on: date, grounds: str, actor: Actor)
         days = whole(Parameter.BLACKLIST_DECISION_DAYS, village=village, year=on.year)
         appeal = BlackListAppeal.objects.create(
             entry=entry, lodged_on=on, grounds=grounds, decide_by=on + timedelta(days=days),
-            recorded_at=timezone.now(), recorded_by_id=user_id(actor),
+            recorded_at=timezone.now(), recorded_by_id=actor.user_id,
         )  # fmt: skip
         entry.status = BlackListStatus.APPEALED
         entry.save(update_fields=["status"])
@@ -299,7 +298,7 @@ def appeal_decide(
             raise CommitteeError("decided_already", f"decided on {appeal.decided_on}")
         check_day(on, after=appeal.lodged_on, what="a decision")
         appeal.outcome, appeal.decision_reasons, appeal.decided_on = outcome, reasons, on
-        appeal.decided_by_id = user_id(actor)
+        appeal.decided_by_id = actor.user_id
         appeal.save(update_fields=["outcome", "decision_reasons", "decided_on", "decided_by"])
         BlackListEntry.objects.filter(pk=appeal.entry_id).update(status=outcome)
         audit(actor, "committee.appeal_decide", appeal, village=village,
