@@ -18,6 +18,7 @@ from fupin.pairing import committee_api, posting_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
 from fupin.stats import api as stats_api
+from fupin.support import api as support_api
 from fupin.targeting import api as targeting_api
 
 api = NinjaAPI(
@@ -34,6 +35,7 @@ registry_api.errors_install(api)
 targeting_api.errors_install(api)
 pairing_api.errors_install(api)
 monitoring_api.errors_install(api)
+support_api.errors_install(api)
 
 api.add_router("/v1/", core_api.router)
 api.add_router("/v1/", regions_api.router)
@@ -44,4 +46,5 @@ api.add_router("/v1/", pairing_api.router)
 api.add_router("/v1/", posting_api.router)
 api.add_router("/v1/", committee_api.router)
 api.add_router("/v1/", monitoring_api.router)
+api.add_router("/v1/", support_api.router)
 api.add_router("/v1/jobs", jobs_api.router)

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fupin.pairing.posting_urls")),
     path("", include("fupin.pairing.committee_urls")),
     path("", include("fupin.monitoring.urls")),
+    path("", include("fupin.support.urls")),
     path("", include("fupin.web.urls")),
 ]
 if settings.SERVE_STATIC:

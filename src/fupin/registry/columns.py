@@ -87,13 +87,3 @@ HEADER_ALIASES: dict[str, str] = {
     "饮水安全": "water_ok",
     "其它致贫原因": "other_causes",
 }
-
-
-def header_to_column() -> dict[str, str]:
-    """Map every accepted header spelling (English, Chinese, aliases) to the column name."""
-    mapping: dict[str, str] = {}
-    for column in COLUMNS:
-        mapping[column.name] = column.name
-        mapping[column.chinese] = column.name
-    mapping.update(HEADER_ALIASES)
-    return mapping

@@ -36,8 +36,8 @@ from fupin.core.audit import Actor, EventSpec, audit_record, audit_record_many
 from fupin.core.choices import Department, Role
 from fupin.registry.columns import BY_NAME
 from fupin.registry.fileformats import FileFormatError
-from fupin.registry.fileformats.cells import column_for_header, normalise_header
-from fupin.registry.fileformats.reading import _load_grid
+from fupin.registry.fileformats.cells import normalise_header
+from fupin.registry.fileformats.reading import HOUSEHOLD_LAYOUT, _load_grid
 from fupin.registry.models import Assessment, Household, IndicatorConfirmation
 from fupin.registry.vocabulary import FORM_LABELS, FORM_VALUES
 
@@ -223,7 +223,7 @@ def confirmation_file_read(path: Path, *, department: str, file_name: str = "") 
         number = value = None
         for column, cell in zip(grid.columns, cells, strict=True):
             header = normalise_header(cell or "")
-            name = column_for_header(cell)
+            name = HOUSEHOLD_LAYOUT.column_for_header(cell)
             if name == "household_no":
                 number = column
             elif header in value_names or name == indicator.field:

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fupin.core.access import user_prefixes
 from fupin.core.audit import Actor, EventSpec, audit_record
@@ -28,6 +28,7 @@ from fupin.core.rules import KEEPERS
 from fupin.pairing.services import PAIRED_STATUSES
 from fupin.registry.models import Household
 from fupin.support.choices import MeasureForm, MeasureType, ProviderKind
+from fupin.support.issues import ISSUE_ZH
 from fupin.support.models import Measure
 
 FIRST_YEAR = 2013
@@ -43,6 +44,7 @@ TEXT_MAX = {"description": 200, "provider_name": 100, "fund": 100, "project": 10
 REGION_LENGTHS = (0, 2, 4, 6, 9, 12)
 # Yuan with at most two decimals and ten integer digits (the column holds 12 digits).
 VALUE_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+ROW = "_row"
 
 
 class MeasureError(ValueError):
@@ -56,12 +58,14 @@ class MeasureError(ValueError):
 
 @dataclass(frozen=True)
 class RowIssue:
-    """One problem in one row (counted from 1, the first data row; 0 for the whole file)."""
+    """One problem in one row (counted from 1, the first data row, or the spreadsheet's row
+    number for a file; 0 for the whole file), in English and in Chinese."""
 
     row: int
     field: str
     code: str
     message: str
+    message_zh: str = ""
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
@@ -108,13 +112,20 @@ def measure_record(
 
 
 def measures_import(
-    *, rows: pl.DataFrame | Sequence[Mapping[str, Any]], actor: Actor, source: str = ""
+    *,
+    rows: pl.DataFrame | Sequence[Mapping[str, Any]],
+    actor: Actor,
+    source: str = "",
+    dry_run: bool = False,
 ) -> int:
     """Record a department's file of measures whole, or nothing: one set-wise write and one
-    audit event. Returns the number of measures written."""
+    audit event. Returns the number of measures written (with `dry_run`, the number that
+    would be: the rows are checked as for real and nothing is written)."""
     frame = rows if isinstance(rows, pl.DataFrame) else _text_frame(rows)
     with transaction.atomic():
         checked = measures_checked(_as_text(frame), actor=actor)
+        if dry_run:
+            return checked.height
         written = checked.select(WRITTEN).with_columns(
             recorded_by_id=pl.lit(None if actor.user is None else actor.user.pk, pl.Int64),
             recorded_at=pl.lit(timezone.now(), pl.Datetime("us", "UTC")),
@@ -138,14 +149,21 @@ def measures_checked(frame: pl.DataFrame, *, actor: Actor) -> pl.DataFrame:
     MeasureError listing every problem by row and field."""
     missing = [name for name in REQUIRED if name not in frame.columns]
     if missing:
-        issues = [RowIssue(0, name, "column_missing", "the column is missing") for name in missing]
+        zh = ISSUE_ZH["column_missing"]
+        issues = [RowIssue(0, name, "column_missing", "the column is missing", zh)
+                  for name in missing]  # fmt: skip
         raise MeasureError("columns_missing", _summary(issues), issues)
     if frame.height == 0:
         raise MeasureError("empty", "the file holds no measures")
+    rows = (
+        pl.col(ROW)
+        if ROW in frame.columns
+        else pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)
+    )
     frame = frame.with_columns(
         [pl.lit("").alias(name) for name in OPTIONAL if name not in frame.columns]
     ).select(
-        pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("_row"),
+        rows.cast(pl.Int64),
         *[pl.col(name).cast(pl.String).str.strip_chars().fill_null("") for name in COLUMNS],
     )
     typed = _typed(frame)
@@ -250,9 +268,24 @@ def _under(prefixes: Sequence[str]) -> pl.Expr:
 def _issues(frame: pl.DataFrame, rules: Sequence[tuple[str, str, pl.Expr, str]]) -> list[RowIssue]:
     issues = []
     for field, code, condition, message in rules:
-        for row in frame.filter(condition.fill_null(False))["_row"].to_list():
-            issues.append(RowIssue(row, field, f"{field}.{code}", message))
+        key = f"{field}.{code}"
+        zh = ISSUE_ZH[key].format(_zh_detail(key))
+        for row in frame.filter(condition.fill_null(False))[ROW].to_list():
+            issues.append(RowIssue(row, field, key, message, zh))
     return issues
+
+
+def _zh_detail(key: str) -> str:
+    """What a Chinese message names: the allowed words, the years, a length limit."""
+    words = {"measure_type.unknown": MeasureType, "form.unknown": MeasureForm,
+             "provider_kind.unknown": ProviderKind}  # fmt: skip
+    if key in words:
+        with translation.override("zh-hans"):
+            return "、".join(str(label) for label in words[key].labels)
+    if key == "year.out_of_range":
+        return f"{FIRST_YEAR} 至 {timezone.localdate().year}"
+    field, _, code = key.partition(".")
+    return str(TEXT_MAX[field]) if code == "too_long" else ""
 
 
 def _summary(issues: Sequence[RowIssue], shown: int = 20) -> str:

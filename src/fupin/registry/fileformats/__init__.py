@@ -1,4 +1,4 @@
-"""The household file as county offices use it: CSV (UTF-8 or GBK) and XLSX, and the template.
+"""Files as county offices use them: CSV (UTF-8 or GBK) and XLSX, and the household template.
 
 This is the file layer only: cells come out as stripped strings with their row numbers,
 and go in as the strings given. Parsing values and checking rules happen after it.
@@ -7,7 +7,8 @@ and go in as the strings given. Parsing values and checking rules happen after i
 from __future__ import annotations
 
 from fupin.registry.fileformats.issues import FileFormatError, FileIssue
-from fupin.registry.fileformats.reading import ROW, RawTable, read_household_file
+from fupin.registry.fileformats.layout import FileLayout
+from fupin.registry.fileformats.reading import ROW, RawTable, read_household_file, read_table
 from fupin.registry.fileformats.template import write_template
 from fupin.registry.fileformats.writing import write_household_file
 
@@ -15,8 +16,10 @@ __all__ = [
     "ROW",
     "FileFormatError",
     "FileIssue",
+    "FileLayout",
     "RawTable",
     "read_household_file",
+    "read_table",
     "write_household_file",
     "write_template",
 ]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
 
 import polars as pl
-
-from fupin.registry.columns import header_to_column
 
 # A spreadsheet takes a cell starting with one of these for a formula (OWASP CSV injection);
 # tab and carriage return too, because Excel skips them before looking for a formula.
@@ -58,16 +55,3 @@ def normalise_header(text: str) -> str:
     """Fold the ways people type one header: full-width forms, spaces, case, a `*` mark."""
     folded = "".join(unicodedata.normalize("NFKC", text).split())
     return folded.strip("*").casefold()
-
-
-@cache
-def header_lookup() -> dict[str, str]:
-    """Every accepted header spelling, normalised, to its canonical column name."""
-    return {normalise_header(spelling): name for spelling, name in header_to_column().items()}
-
-
-def column_for_header(text: str | None) -> str | None:
-    """The canonical column a header cell names, or None."""
-    if not text:
-        return None
-    return header_lookup().get(normalise_header(text))

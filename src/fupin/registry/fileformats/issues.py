@@ -1,4 +1,4 @@
-"""Problems with a household file as a whole: stable codes, messages in Chinese and English.
+"""Problems with a file (household file, ledger): stable codes, messages in Chinese and English.
 
 Every issue names the file and, where it has one, the row and column, so that a county
 office can find the cell in its own spreadsheet.
@@ -7,8 +7,6 @@ office can find the cell in its own spreadsheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from fupin.registry.columns import BY_NAME
 
 FILE_UNREADABLE = "file.unreadable"
 FILE_FORMAT = "file.format"
@@ -31,7 +29,7 @@ class FileIssue:
 
 
 class FileFormatError(Exception):
-    """A household file that cannot be taken as a table of members; carries every issue."""
+    """A file that cannot be taken as a table of its rows; carries every issue."""
 
     def __init__(self, issues: list[FileIssue]) -> None:
         super().__init__("; ".join(issue.message_en for issue in issues))
@@ -108,11 +106,10 @@ def unknown_header(file: str, row: int, position: int, header: str) -> FileIssue
 
 
 def duplicate_header(
-    file: str, row: int, position: int, header: str, column: str, first_position: int
+    file: str, row: int, position: int, header: str, column: str, chinese: str, first_position: int
 ) -> FileIssue:
     """A second header cell naming a column that an earlier cell already named."""
     letter, first = column_letter(position), column_letter(first_position)
-    chinese = BY_NAME[column].chinese
     return FileIssue(
         file,
         row,
@@ -124,9 +121,8 @@ def duplicate_header(
     )
 
 
-def missing_header(file: str, row: int, column: str) -> FileIssue:
+def missing_header(file: str, row: int, column: str, chinese: str) -> FileIssue:
     """A column every file must have is absent from the header row."""
-    chinese = BY_NAME[column].chinese
     return FileIssue(
         file,
         row,

@@ -1,8 +1,10 @@
-"""Reading a household file (贫困户登记表) from CSV or a spreadsheet into a table of strings.
+"""Reading a file of rows (the household file 贫困户登记表, a department's ledger) from CSV or
+a spreadsheet into a table of strings.
 
 The file is first read as a grid of text cells, one grid row per spreadsheet row, so that
 row numbers stay the ones the user sees. The header row is then found, named columns are
-mapped to canonical names, and everything below becomes the frame the import validates.
+mapped to canonical names by the file's layout, and everything below becomes the frame the
+import validates.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Any
 import fastexcel
 import polars as pl
 
-from fupin.registry.columns import COLUMNS
+from fupin.registry.columns import COLUMNS, HEADER_ALIASES
 from fupin.registry.fileformats import issues
-from fupin.registry.fileformats.cells import clean, clean_columns, column_for_header
+from fupin.registry.fileformats.cells import clean, clean_columns
 from fupin.registry.fileformats.issues import FileFormatError, FileIssue
+from fupin.registry.fileformats.layout import FileLayout
 
 ROW = "_row"
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -31,10 +34,12 @@ _PREFIX_BYTES = 1 << 16
 _HEADER_SEARCH_ROWS = 10
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
 
+HOUSEHOLD_LAYOUT = FileLayout(COLUMNS, HEADER_ALIASES)
+
 
 @dataclass(frozen=True)
 class RawTable:
-    """A household file read as text: one String column per recognised column, plus `_row`."""
+    """A file read as text: one String column per recognised column, plus `_row`."""
 
     frame: pl.DataFrame
     path: Path
@@ -62,9 +67,14 @@ class _Layout:
 
 def read_household_file(path: Path, *, file_name: str | None = None) -> RawTable:
     """Read a household file (.csv or .xlsx) into strings; raise FileFormatError if unusable."""
+    return read_table(path, HOUSEHOLD_LAYOUT, file_name=file_name)
+
+
+def read_table(path: Path, columns: FileLayout, *, file_name: str | None = None) -> RawTable:
+    """Read a file of `columns` (.csv or .xlsx) into strings; FileFormatError if unusable."""
     shown = file_name or path.name
     grid = _load_grid(path, shown)
-    layout = _find_layout(grid, shown)
+    layout = _find_layout(grid, columns, shown)
     data_start = layout.header_index + layout.header_rows
     data = grid.frame.slice(data_start).select(
         pl.col(source).alias(column) for column, source in layout.columns.items()
@@ -205,42 +215,45 @@ def _midnight_dates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _find_layout(grid: _Grid, name: str) -> _Layout:
+def _find_layout(grid: _Grid, spec: FileLayout, name: str) -> _Layout:
     head = grid.frame.head(_HEADER_SEARCH_ROWS + 1).select(
         clean(pl.col(column)) for column in grid.frame.columns
     )
     rows = head.rows()
-    header_index = _header_index(rows)
+    header_index = _header_index(rows, spec)
     if header_index is None:
         raise FileFormatError([issues.empty(name)])
     header = rows[header_index]
     second = rows[header_index + 1] if header_index + 1 < len(rows) else None
-    header_rows = 2 if second is not None and _is_second_header(header, second) else 1
+    header_rows = 2 if second is not None and _is_second_header(header, second, spec) else 1
     unnamed = [source for source, text in zip(grid.frame.columns, header, strict=True) if not text]
     filled = _filled_columns(grid.frame.select(unnamed), header_index + header_rows)
-    columns, found = _map_headers(grid, header, header_index + 1, filled, name)
-    found += _missing_headers(columns, header_index + 1, name)
+    columns, found = _map_headers(grid, spec, header, header_index + 1, filled, name)
+    found += _missing_headers(spec, columns, header_index + 1, name)
     if found:
         raise FileFormatError(found)
     return _Layout(header_index, header_rows, columns)
 
 
-def _header_index(rows: list[tuple[str | None, ...]]) -> int | None:
+def _header_index(rows: list[tuple[str | None, ...]], spec: FileLayout) -> int | None:
     first_filled = None
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         if first_filled is None and any(row):
             first_filled = index
-        if sum(column_for_header(cell) is not None for cell in row) >= 2:
+        if sum(spec.column_for_header(cell) is not None for cell in row) >= 2:
             return index
     # No row looks like a header: report the first filled one's cells as unknown headers.
     return first_filled
 
 
-def _is_second_header(header: tuple[str | None, ...], row: tuple[str | None, ...]) -> bool:
+def _is_second_header(
+    header: tuple[str | None, ...], row: tuple[str | None, ...], spec: FileLayout
+) -> bool:
     """True for a row (the template's Chinese row) naming the same columns as the header."""
     cells = [(above, cell) for above, cell in zip(header, row, strict=True) if cell]
     return bool(cells) and all(
-        column_for_header(cell) is not None and column_for_header(cell) == column_for_header(above)
+        spec.column_for_header(cell) is not None
+        and spec.column_for_header(cell) == spec.column_for_header(above)
         for above, cell in cells
     )
 
@@ -256,33 +269,44 @@ def _filled_columns(frame: pl.DataFrame, data_start: int) -> set[str]:
 
 
 def _map_headers(
-    grid: _Grid, header: tuple[str | None, ...], row: int, filled: set[str], name: str
+    grid: _Grid,
+    spec: FileLayout,
+    header: tuple[str | None, ...],
+    row: int,
+    filled: set[str],
+    name: str,
 ) -> tuple[dict[str, str], list[FileIssue]]:
     found: list[FileIssue] = []
     positions: dict[str, int] = {}
     for index, (source, text) in enumerate(zip(grid.frame.columns, header, strict=True)):
         position = grid.first_column + index
-        column = column_for_header(text)
+        column = spec.column_for_header(text)
         if column is None:
             # An unnamed column is ignored as long as it is empty.
             if text or source in filled:
                 found.append(issues.unknown_header(name, row, position, text or ""))
         elif column in positions:
             first = grid.first_column + positions[column]
-            found.append(issues.duplicate_header(name, row, position, text or "", column, first))
+            found.append(
+                issues.duplicate_header(
+                    name, row, position, text or "", column, spec.chinese(column), first
+                )
+            )
         else:
             positions[column] = index
     columns = {
         column.name: grid.frame.columns[positions[column.name]]
-        for column in COLUMNS
+        for column in spec.columns
         if column.name in positions
     }
     return columns, found
 
 
-def _missing_headers(columns: dict[str, str], row: int, name: str) -> list[FileIssue]:
+def _missing_headers(
+    spec: FileLayout, columns: dict[str, str], row: int, name: str
+) -> list[FileIssue]:
     return [
-        issues.missing_header(name, row, column.name)
-        for column in COLUMNS
+        issues.missing_header(name, row, column.name, column.chinese)
+        for column in spec.columns
         if not column.optional_in_file and column.name not in columns
     ]

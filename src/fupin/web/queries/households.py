@@ -17,6 +17,7 @@ from fupin.core.access import (
     health_visible,
     personal_data_visible,
     restrict,
+    roles_at,
     user_prefixes,
 )
 from fupin.core.masking import mask_bank_account, mask_id_number, mask_phone
@@ -27,10 +28,13 @@ from fupin.pairing.queries import HouseholdPairing, household_pairing
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.idnumber import IdNumberError, id_normalize
 from fupin.registry.models import Assessment, Household, Member, StatusTransition
+from fupin.support.models import MEASURE_KEEPERS, Measure
+from fupin.support.queries import household_measures
 from fupin.targeting.models import Case
 
 PER_PAGE = 50
 VISITS_SHOWN = 20
+MEASURES_SHOWN = 50
 ID_LENGTHS = (15, 18)
 HIDDEN = "***"  # what a reader sees in place of data their role does not show
 
@@ -159,6 +163,8 @@ class HouseholdRecord:
     cases: list[Case]
     pairing: HouseholdPairing
     visits: list[Visit]
+    measures: list[Measure]
+    may_record_measure: bool
 
 
 def household_record(*, user: UserLike, household_id: int) -> HouseholdRecord:
@@ -189,6 +195,8 @@ def household_record(*, user: UserLike, household_id: int) -> HouseholdRecord:
         cases=cases,
         pairing=household_pairing(user=user, household=household),
         visits=list(household_visits(user=user, household=household)[:VISITS_SHOWN]),
+        measures=list(household_measures(user=user, household=household)[:MEASURES_SHOWN]),
+        may_record_measure=bool(roles_at(_holder(user), village) & MEASURE_KEEPERS),
     )  # fmt: skip
 
 
