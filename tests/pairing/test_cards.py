@@ -295,8 +295,8 @@ def test_the_card_lists_this_years_post_ledger_measures_and_reward(posts: Posts)
         LabourPost,
         PostApplication,
         PostWorkMonth,
-        RedListEntry,
     )
+    from fupin.pairing.committees.lists import redlist_enter
 
     household = paired(posts)
     head = Member.objects.get(household=household)
@@ -316,10 +316,9 @@ def test_the_card_lists_this_years_post_ledger_measures_and_reward(posts: Posts)
     for month in (3, 4):
         PostWorkMonth.objects.create(application=application, year=2016, month=month,
                                      days_worked=22, amount_paid=Decimal(800), recorded_at=now)  # fmt: skip
-    RedListEntry.objects.create(committee=committee, household=household, year=2016, month=6,
-                                reasons="带头发展产业", listed_on=date(2016, 7, 1),
-                                recorded_at=now, reward_kind="cash", reward="产业奖补",
-                                amount=Decimal(500))  # fmt: skip
+    redlist_enter(committee=committee, household=household, year=2016, month=6,
+                  reasons="带头发展产业", listed_on=date(2016, 7, 1), reward_kind="cash",
+                  reward="产业奖补", amount=Decimal(500), actor=posts.cadre)  # fmt: skip
     from fupin.support.services import measure_record
 
     measure_record(household=household, year=2016, given_on=date(2016, 5, 10),
@@ -330,7 +329,7 @@ def test_the_card_lists_this_years_post_ledger_measures_and_reward(posts: Posts)
     assert printed.print.measures == [
         ("公益岗位", "王大山：护林员（800元/月）", "1,600元"),
         ("健康帮扶", "慢病签约服务，住院报销", "1,200元"),
-        ("红榜奖励", "6月 现金奖励：产业奖补", "500元"),
+        ("其他", "红榜奖励（6月）：产业奖补", "500元"),  # the ledger's row, counted once
     ]
     assert printed.print.support_total == "3,300元"
     page = Client().get(f"/card/{token_of(printed)}/").content.decode()

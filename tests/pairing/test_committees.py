@@ -5,6 +5,7 @@ statutory support it never touches."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -86,6 +87,7 @@ from fupin.pairing.services import PairingError
 from fupin.policy.models import PolicyValue, ScoringCriterionValue
 from fupin.registry.idnumber import id_make
 from fupin.registry.models import Household, Member
+from fupin.support.models import Measure
 from tests.targeting.conftest import OTHER_VILLAGE, VILLAGE, Posts, posts  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -1022,7 +1024,16 @@ def test_a_red_list_reward_is_recorded_as_support(posts: Posts) -> None:  # noqa
     assert (event.object_type, event.after["amount"], event.reason) == (
         "red_list", "150", "带头清理村道",
     )  # fmt: skip
-    assert RedListEntry.__doc__ and "ledger" in RedListEntry.__doc__
+    # the reward is the ledger's row, in the same write: counted once, by the ledger
+    measure = entry.measure
+    assert measure is not None
+    assert (measure.household_id, measure.year, measure.given_on, measure.measure_type) == (
+        household.pk, 2016, date(2016, 4, 2), "other")  # fmt: skip
+    assert (measure.form, measure.value, measure.provider_kind) == (
+        "in_kind", Decimal("150.00"), "village")  # fmt: skip
+    assert measure.description == "红榜奖励（3月）：大米50斤"
+    assert event.after["measure"] == measure.pk
+    assert Measure.objects.filter(household=household).count() == 1
 
 
 # ---- the black list ----------------------------------------------------------------------
@@ -1264,3 +1275,26 @@ def test_the_back_office_lists_the_committee_rows(posts: Posts) -> None:  # noqa
         page = client.get(f"/admin/pairing/{model._meta.model_name}/")
         assert page.status_code == 200, model
         assert page.context["cl"].result_count == model.objects.count()
+
+
+def test_red_list_entries_from_before_the_ledger_are_taken_over_once(posts: Posts) -> None:  # noqa: F811
+    # given an entry recorded before the ledger existed (no ledger row)
+    from django.apps import apps
+
+    (household,) = households(1)
+    committee = form(posts)
+    old = RedListEntry.objects.create(
+        committee=committee, household=household, year=2016, month=5, reasons="带头修路",
+        listed_on=date(2016, 6, 1), recorded_at=timezone.now(), reward_kind="cash",
+        reward="奖金", amount=Decimal(300),
+    )  # fmt: skip
+    migration = importlib.import_module("fupin.pairing.migrations.0005_red_list_in_ledger")
+    # when the migration's step runs, twice
+    migration.rewards_into_ledger(apps, None)
+    migration.rewards_into_ledger(apps, None)
+    # then the entry has its ledger row, and only one
+    old.refresh_from_db()
+    assert old.measure is not None
+    assert (old.measure.form, old.measure.value, old.measure.description) == (
+        "money", Decimal("300.00"), "红榜奖励（5月）：奖金")  # fmt: skip
+    assert Measure.objects.count() == 1

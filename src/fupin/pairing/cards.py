@@ -41,7 +41,6 @@ from fupin.pairing.models import (
     ContactCard,
     PostApplication,
     PostingMember,
-    RedListEntry,
 )
 from fupin.pairing.services import PAIRED_STATUSES, PairingError
 from fupin.regions.models import Region
@@ -277,7 +276,7 @@ def _measures(
 ) -> tuple[dict[int, list[list[str]]], dict[int, Decimal]]:
     """This year's support the system records for each household, as card rows (kind,
     what, amount) and totals of value: labour posts held by a member (and the pay
-    received), the assistance ledger's measures, and red-list rewards."""
+    received) and the assistance ledger's measures (red-list rewards among them)."""
     rows: dict[int, list[list[str]]] = {}
     totals: dict[int, Decimal] = {}
     applications = (
@@ -306,16 +305,6 @@ def _measures(
              _yuan(measure.value) if measure.value else ""]
         )  # fmt: skip
         totals[measure.household_id] = totals.get(measure.household_id, Decimal(0)) + measure.value
-    rewards = RedListEntry.objects.filter(household_id__in=ids, year=year).order_by("month", "pk")
-    for reward in rewards:
-        rows.setdefault(reward.household_id, []).append(
-            [
-                "红榜奖励",
-                f"{reward.month}月 {reward.get_reward_kind_display()}：{reward.reward}",
-                _yuan(reward.amount) if reward.amount else "",
-            ]
-        )
-        totals[reward.household_id] = totals.get(reward.household_id, Decimal(0)) + reward.amount
     return rows, totals
 
 

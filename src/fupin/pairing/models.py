@@ -810,12 +810,11 @@ class HouseholdListing(models.Model):
 
 
 class RedListEntry(HouseholdListing):
-    """A household on a month's red list (红榜) and the reward it received, recorded as a
-    support measure (帮扶措施) the household enjoyed.
+    """A household on a month's red list (红榜) and the reward it received.
 
-    The assistance ledger (support app) does not exist yet: until it does this row is the
-    record of the reward, and the ledger's issue takes these rows over (as ledger entries
-    of the village's own support) rather than counting them twice.
+    The reward is support the household enjoyed: it is recorded in the assistance ledger
+    (`support.Measure`, type other, provided by the village) in the same write, and
+    `measure` points to that ledger row, so the card and the ledger count it once.
     """
 
     reward_kind = models.CharField(max_length=8, choices=RewardKind.choices)
@@ -823,6 +822,10 @@ class RedListEntry(HouseholdListing):
     amount = models.DecimalField(
         max_digits=10, decimal_places=2, default=0, help_text="its value in yuan"
     )
+    measure = models.OneToOneField(
+        "support.Measure", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="red_list_entry", help_text="the reward's row in the assistance ledger",
+    )  # fmt: skip
 
     class Meta:
         constraints = [

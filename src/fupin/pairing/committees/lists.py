@@ -53,6 +53,8 @@ from fupin.pairing.models import (
 )
 from fupin.policy.models import Parameter, ScoringCriterionValue
 from fupin.registry.models import Household
+from fupin.support.choices import MeasureForm, MeasureType, ProviderKind
+from fupin.support.models import Measure
 
 SCORE_MAX = Decimal(100)
 CENT = Decimal("0.01")
@@ -139,6 +141,15 @@ def household_score(
 # ---- the red list ------------------------------------------------------------------------
 
 
+# Who provides a red-list reward, as the ledger names it.
+REWARD_PROVIDER = "村扶贫工作委员会"
+
+
+def reward_description(month: int, reward: str) -> str:
+    """A red-list reward as the ledger (and the contact card) describes it."""
+    return f"红榜奖励（{month}月）：{reward}"[:200]
+
+
 def redlist_enter(
     *,
     committee: Committee,
@@ -168,14 +179,24 @@ def redlist_enter(
     with transaction.atomic():
         committee = lock_active(committee)
         _check_listing(committee, household, year, month, listed_on, black=False)
+        now = timezone.now()
+        measure = Measure.objects.create(
+            household=household, year=year, given_on=min(listed_on, date(year, 12, 31)),
+            measure_type=MeasureType.OTHER, description=reward_description(month, reward),
+            form=MeasureForm.MONEY if reward_kind == RewardKind.CASH else MeasureForm.IN_KIND,
+            value=amount, provider_kind=ProviderKind.VILLAGE, provider_name=REWARD_PROVIDER,
+            recorded_at=now, recorded_by_id=actor.user_id,
+        )  # fmt: skip
         entry = RedListEntry.objects.create(
             committee=committee, household=household, year=year, month=month, reasons=reasons,
             reward_kind=reward_kind, reward=reward, amount=amount, score=score,
-            listed_on=listed_on, recorded_at=timezone.now(), recorded_by_id=actor.user_id,
+            listed_on=listed_on, recorded_at=now, recorded_by_id=actor.user_id,
+            measure=measure,
         )  # fmt: skip
         audit(actor, "committee.red_list", entry, village=village, object_type="red_list",
               after={"household": household.pk, "year": year, "month": month,
-                     "reward_kind": reward_kind, "reward": reward, "amount": amount},
+                     "reward_kind": reward_kind, "reward": reward, "amount": amount,
+                     "measure": measure.pk},
               reason=reasons)  # fmt: skip
     return entry
 
