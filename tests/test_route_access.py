@@ -361,6 +361,52 @@ MAKERS["application_id"] = _application_values
 MAKERS["entry_id"] = _entry_values
 
 
+def _exit_check_values(
+    home: Household, far: Household, user: Any, other: Any
+) -> tuple[object, ...]:
+    from fupin.monitoring.models import CheckHousehold, ExitCheck
+
+    made = []
+    for household in (home, far):
+        check = ExitCheck.objects.create(
+            county_id=household.village_id[:6], year=2016, seed=1, drawn_by_label="evaluator",
+            drawn_at=timezone.now(),
+            parameters={"sizes": {}, "frame": {"villages": {"poor": 1}, "households": {"poor": 1}},
+                        "drawn": {"villages": {"poor": 1}, "households": {"poor": 1}},
+                        "populations": {"registered_poor": 1, "exited": 0, "non_registered": 0}},
+        )  # fmt: skip
+        CheckHousehold.objects.create(
+            exit_check=check, household=household, village_id=household.village_id,
+            village_kind="poor", stratum="poor", status="registered", persons=1,
+        )  # fmt: skip
+        made.append(check.pk)
+    return made[0], made[1], MISSING_ID
+
+
+MAKERS["check_id"] = _exit_check_values
+
+
+def _recommendation_values(
+    home: Household, far: Household, user: Any, other: Any
+) -> tuple[object, ...]:
+    from fupin.monitoring.models import Recommendation
+
+    made = [
+        Recommendation.objects.create(
+            year=2016, kind="warning", region_code=household.village_id, reasons="走访不足",
+            figures={"score": 50.0}, recorded_by=owner, recorder_role="township",
+            recorder_region=household.village_id[:9], recorded_at=timezone.now(),
+            notified_on=date(2016, 12, 1), notice_method="in_writing",
+            appeal_until=date(2016, 12, 16),
+        ).pk
+        for household, owner in ((home, user), (far, other))
+    ]  # fmt: skip
+    return made[0], made[1], MISSING_ID
+
+
+MAKERS["recommendation_id"] = _recommendation_values
+
+
 def world_for(user: Any, other: Any, names: set[str]) -> World:
     home, far = _household(HOME, HOME_MARK), _household(FAR, FAR_MARK)
     inside, outside, missing = {}, {}, {}

@@ -13,6 +13,8 @@ from ninja import NinjaAPI
 from fupin.core import api as core_api
 from fupin.jobs import api as jobs_api
 from fupin.monitoring import api as monitoring_api
+from fupin.monitoring.evaluation import api as evaluation_api
+from fupin.monitoring.verification import api as verification_api
 from fupin.pairing import api as pairing_api
 from fupin.pairing import committee_api, posting_api
 from fupin.regions import api as regions_api
@@ -36,6 +38,8 @@ targeting_api.errors_install(api)
 pairing_api.errors_install(api)
 monitoring_api.errors_install(api)
 support_api.errors_install(api)
+verification_api.errors_install(api)
+evaluation_api.errors_install(api)
 
 api.add_router("/v1/", core_api.router)
 api.add_router("/v1/", regions_api.router)
@@ -47,4 +51,6 @@ api.add_router("/v1/", posting_api.router)
 api.add_router("/v1/", committee_api.router)
 api.add_router("/v1/", monitoring_api.router)
 api.add_router("/v1/", support_api.router)
+api.add_router("/v1/", verification_api.router)
+api.add_router("/v1/", evaluation_api.router)
 api.add_router("/v1/jobs", jobs_api.router)

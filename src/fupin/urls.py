@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("fupin.pairing.committee_urls")),
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.support.urls")),
+    path("", include("fupin.stats.urls")),
+    path("", include("fupin.monitoring.verification.urls")),
+    path("", include("fupin.monitoring.evaluation.urls")),
     path("", include("fupin.web.urls")),
 ]
 if settings.SERVE_STATIC:

@@ -158,7 +158,8 @@ def test_every_model_that_holds_region_data_declares_a_rule() -> None:
     # The bookkeeping tables are for the system itself, never served to a user.
     internal = {"core.auditchainhead", "core.grant", "policy.policysnapshot"}
     ours = [model for model in apps.get_models() if model._meta.app_label in ("core", "regions",
-            "registry", "targeting", "stats", "pairing", "jobs")]  # fmt: skip
+            "registry", "targeting", "stats", "pairing", "jobs", "support",
+            "monitoring")]  # fmt: skip
     missing = []
     for model in ours:
         if model._meta.label_lower in internal:

@@ -129,8 +129,10 @@ def test_gaps_and_objections(posts: Posts) -> None:  # noqa: F811
     objection = cards.card_object(raw=token_of(printed), text="入户走访太少")
     listed = client(posts, "township").get("/api/v1/objections?status=open").json()
     assert [item["id"] for item in listed["items"]] == [objection.pk]
-    refused = post(client(posts, "cadre"), f"/objections/{objection.pk}/answer", {"answer": "好"})
+    refused = post(client(posts, "cadre"), f"/objections/{objection.pk}/answer",
+                   {"answer": "好", "upheld": False})  # fmt: skip
     assert refused.status_code == 404  # a village post may read it, not answer it
     answered = post(client(posts, "township"), f"/objections/{objection.pk}/answer",
-                    {"answer": "已约谈帮扶责任人"})  # fmt: skip
+                    {"answer": "已约谈帮扶责任人", "upheld": True})  # fmt: skip
     assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    assert answered.json()["upheld"] is True

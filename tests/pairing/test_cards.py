@@ -174,11 +174,14 @@ def test_an_objection_reaches_the_township_and_is_answered(posts: Posts) -> None
     assert list(objections_list(user=posts.township.user)) == [objection]
     assert list(objections_list(user=posts.other_cadre.user)) == []
     with pytest.raises(PairingError) as refused:
-        cards.objection_answer(objection=objection, answer="已核实", actor=posts.cadre)
+        cards.objection_answer(objection=objection, answer="已核实", upheld=True,
+                               actor=posts.cadre)  # fmt: skip
     assert refused.value.code == "role_not_allowed"
-    cards.objection_answer(objection=objection, answer="已核实并补发", actor=posts.township)
+    cards.objection_answer(objection=objection, answer="已核实并补发", upheld=True,
+                           actor=posts.township)  # fmt: skip
     answered = CardObjection.objects.get()
-    assert (answered.status, answered.answer) == ("answered", "已核实并补发")
+    assert (answered.status, answered.answer, answered.upheld) == ("answered", "已核实并补发", True)
+    assert AuditEvent.objects.get(action="card_objection.answer").after["upheld"] is True
     with pytest.raises(PairingError) as short:
         cards.card_object(raw=token_of(printed), text="  ", contact_phone="")
     assert short.value.code == "text_length"
@@ -263,8 +266,13 @@ def test_the_township_answers_objections_in_its_page(posts: Posts) -> None:  # n
     assert "危房改造补助没有落实" in township.get("/objections/").content.decode()
     assert posts.client("cadre").post(f"/objections/{objection.pk}/answer/",
                                       {"answer": "x"}).status_code == 404  # fmt: skip
+    # an answer says whether the objection was found true; without it nothing is kept
     township.post(f"/objections/{objection.pk}/answer/", {"answer": "已安排复核"})
-    assert CardObjection.objects.get().answer == "已安排复核"
+    assert CardObjection.objects.get().status == "open"
+    township.post(f"/objections/{objection.pk}/answer/", {"answer": "已安排复核", "upheld": "no"})
+    answered = CardObjection.objects.get()
+    assert (answered.answer, answered.upheld) == ("已安排复核", False)
+    assert "经核实不属实" in township.get("/objections/").content.decode()
 
 
 def test_the_gaps_page_counts_unpaired_households(posts: Posts) -> None:  # noqa: F811
@@ -290,13 +298,13 @@ def test_the_card_names_the_villages_first_secretary(posts: Posts) -> None:  # n
 def test_the_card_lists_this_years_post_ledger_measures_and_reward(posts: Posts) -> None:  # noqa: F811
     from decimal import Decimal
 
+    from fupin.pairing.committees.lists import redlist_enter
     from fupin.pairing.models import (
         Committee,
         LabourPost,
         PostApplication,
         PostWorkMonth,
     )
-    from fupin.pairing.committees.lists import redlist_enter
 
     household = paired(posts)
     head = Member.objects.get(household=household)

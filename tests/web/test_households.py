@@ -259,7 +259,11 @@ def test_an_unpaired_household_says_so_and_support_is_not_yet_recorded(
 ) -> None:
     page = client_for(posts, "cadre").get(f"/households/{homes['near'].pk}/").content.decode()
     assert "尚未结对帮扶责任人" in page and "尚未打印联系卡" in page and "尚无走访记录" in page
-    assert page.count("尚未记录") == 1  # the assistance ledger comes with its own issue
+    assert "尚未登记帮扶措施" in page
+    # the village cadre keeps the ledger; the inspector reads it only
+    assert f'href="/households/{homes["near"].pk}/measures/new/"' in page
+    inspector = client_for(posts, "inspector").get(f"/households/{homes['near'].pk}/")
+    assert "/measures/new/" not in inspector.content.decode()
 
 
 def test_only_get_is_served(homes: dict, posts: Posts) -> None:

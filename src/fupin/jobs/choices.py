@@ -12,6 +12,7 @@ class JobKind(models.TextChoices):
     HOUSEHOLD_IMPORT = "household_import", _("农户信息导入")
     ANNUAL_RUN = "annual_run", _("年度动态调整")
     EXPORT = "export", _("农户信息导出")
+    REPORT = "report", _("年度报告")
 
 
 class JobStatus(models.TextChoices):

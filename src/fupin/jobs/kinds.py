@@ -14,7 +14,7 @@ from django.conf import settings
 
 from fupin.core.audit import Actor
 from fupin.core.choices import Role
-from fupin.core.rules import KEEPERS, PERSONAL_DATA_ROLES
+from fupin.core.rules import KEEPERS, PERSONAL_DATA_ROLES, READERS
 from fupin.jobs.choices import JobKind
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ EXPORT_ROLES = PERSONAL_DATA_ROLES
 # so that the progress bar moves and a killed run loses little.
 DEFAULT_CHUNK = {0: "province", 2: "prefecture", 4: "county", 6: "township", 9: "village"}
 REPORT_FILE = "issues.csv"
+# A yearly report holds aggregates only: every post that reads its region may make one.
+REPORT_ROLES = READERS | frozenset({Role.EVALUATOR})
+REPORT_FORMATS = ("pdf", "xlsx")
 SCOPE_BATCH = 5000
 
 
@@ -258,8 +261,31 @@ def _export(job: Job, progress: Progress) -> Outcome:
     return Outcome(result={"rows": rows, "file": name}, message=f"已导出 {rows} 行", file=name)
 
 
+def _report_params(params: dict[str, Any], region_code: str) -> dict[str, Any]:
+    cleaned = _clean(params, {"year": (int, ...), "format": (str, "pdf")})
+    if cleaned["format"] not in REPORT_FORMATS:
+        raise JobError(f"parameter 'format': pdf or xlsx, not {cleaned['format']!r}")
+    return cleaned
+
+
+def _report(job: Job, progress: Progress) -> Outcome:
+    from fupin.stats.reports import report_file
+
+    params = job.params
+    progress(0, 2, "汇总数据")
+    name, content = report_file(
+        user=job.user, region=job.region_code, year=params["year"], format=params["format"]
+    )
+    progress(1, 2, "生成文件")
+    (job_dir(job.pk) / name).write_bytes(content)
+    progress(2, 2, "完成")
+    return Outcome(result={"file": name, "bytes": len(content)}, message=f"已生成 {name}",
+                   file=name)  # fmt: skip
+
+
 KINDS: dict[str, KindSpec] = {
     JobKind.ANNUAL_RUN: KindSpec(ANNUAL_RUN_ROLES, _annual_run_params, _annual_run),
     JobKind.HOUSEHOLD_IMPORT: KindSpec(KEEPERS, _import_params, _household_import, needs_file=True),
     JobKind.EXPORT: KindSpec(EXPORT_ROLES, _export_params, _export),
+    JobKind.REPORT: KindSpec(REPORT_ROLES, _report_params, _report),
 }

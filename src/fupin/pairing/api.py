@@ -243,7 +243,7 @@ def objection_answer(request: HttpRequest, objection_id: ObjectId, payload: Answ
         pk=objection_id,
     )  # fmt: skip
     return cards.objection_answer(objection=objection, answer=payload.answer,
-                                  actor=api_actor(request))  # fmt: skip
+                                  upheld=payload.upheld, actor=api_actor(request))  # fmt: skip
 
 
 @router.post(

@@ -459,8 +459,11 @@ def card_object(*, raw: str, text: str, contact_phone: str = "") -> CardObjectio
     return objection
 
 
-def objection_answer(*, objection: CardObjection, answer: str, actor: Actor) -> CardObjection:
-    """The township (or county) answers an objection; the household reads it on its card."""
+def objection_answer(
+    *, objection: CardObjection, answer: str, upheld: bool, actor: Actor
+) -> CardObjection:
+    """The township (or county) answers an objection, saying whether it was found true
+    (属实: it counts against the cadre's scorecard); the household reads it on its card."""
     village = objection.household.village_id
     if actor.user is not None and not roles_at(actor.user, village) & ANSWERERS:
         raise PairingError("role_not_allowed", "objections are answered by the township or county")
@@ -473,15 +476,18 @@ def objection_answer(*, objection: CardObjection, answer: str, actor: Actor) -> 
             raise PairingError("answered_already", "the objection has been answered")
         objection.status = ObjectionStatus.ANSWERED
         objection.answer = answer[:1000]
+        objection.upheld = upheld
         objection.answered_at = timezone.now()
         objection.answered_by_id = actor.user_id
-        objection.save(update_fields=["status", "answer", "answered_at", "answered_by_id"])
+        objection.save(
+            update_fields=["status", "answer", "upheld", "answered_at", "answered_by_id"]
+        )
         audit_record(
             actor=actor,
             spec=EventSpec(
                 action="card_objection.answer", object_type="household",
                 object_id=str(objection.household_id), region_code=village,
-                after={"objection": objection.pk},
+                after={"objection": objection.pk, "upheld": upheld},
             ),
         )  # fmt: skip
     return objection

@@ -194,6 +194,9 @@ class CardObjection(models.Model):
     )
     created_at = models.DateTimeField()
     answer = models.CharField(max_length=1000, blank=True)
+    upheld = models.BooleanField(
+        null=True, blank=True, help_text="whether the objection was found true (属实), as answered"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

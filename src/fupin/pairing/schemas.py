@@ -121,6 +121,7 @@ class ObjectionOut(Schema):
     status: str
     created_at: datetime
     answer: str
+    upheld: bool | None = Field(description="found true (属实) when answered")
     answered_at: datetime | None
 
 
@@ -150,6 +151,7 @@ class AnswerIn(Schema):
     """The township's answer to an objection."""
 
     answer: Annotated[Text, StringConstraints(min_length=1, max_length=1000)]
+    upheld: bool = Field(description="whether the objection was found true (属实)")
 
 
 class GapOut(Schema):

@@ -248,10 +248,13 @@ def objection_answer(request: HttpRequest, objection_id: int) -> HttpResponse:
         CardObjection.objects.select_related("household"), request.user, "change",
         pk=objection_id,
     )  # fmt: skip
+    upheld = request.POST.get("upheld", "")
     try:
+        if upheld not in ("yes", "no"):
+            raise PairingError("upheld_missing", _("请说明经核实是否属实。"))
         cards.objection_answer(
             objection=objection, answer=request.POST.get("answer", ""),
-            actor=Actor.of(request.user),
+            upheld=upheld == "yes", actor=Actor.of(request.user),
         )  # fmt: skip
     except PairingError as exc:
         messages.error(request, str(exc))

@@ -51,6 +51,7 @@ class Parameter(models.TextChoices):
     COMMITTEE_MEETING_GRACE_DAYS = "committee_meeting_grace_days", _("会议逾期认定宽限天数")
     BLACKLIST_APPEAL_DAYS = "blacklist_appeal_days", _("黑榜申诉期限（天）")
     BLACKLIST_DECISION_DAYS = "blacklist_decision_days", _("乡镇申诉决定期限（天）")
+    FUND_IDLE_MONTHS = "fund_idle_months", _("扶贫资金下达后未支出认定为闲置的月数")
 
 
 class PolicyValue(models.Model):

@@ -154,6 +154,15 @@ def committee_values() -> list[Seed]:
     ]  # fmt: skip
 
 
+def funds_values() -> list[Seed]:
+    """How long allocated funds may stay unspent before they count as idle (资金闲置)."""
+    return [
+        ("fund_idle_months", None, "", Decimal(12), False,
+         "issue 6.2: funds allocated and not spent after a set time are flagged; "
+         "no national figure found, 12 months a default"),
+    ]  # fmt: skip
+
+
 # Village scoring (积分制, 红黑榜) is local practice: these three criteria are the
 # requirement's default, the weights this system's own (work counts most).
 _SCORING_CRITERIA = [

@@ -39,3 +39,32 @@ class ProviderKind(models.TextChoices):
     DONOR = "donor", _("社会捐助")
     VILLAGE = "village", _("村集体")
     OTHER = "other", _("其他")
+
+
+class FundSource(models.TextChoices):
+    """Where poverty-alleviation funds come from (资金来源)."""
+
+    CENTRAL = "central", _("中央财政专项扶贫资金")
+    PROVINCIAL = "provincial", _("省级财政专项扶贫资金")
+    CITY = "city", _("市级财政专项扶贫资金")
+    COUNTY = "county", _("县级财政专项扶贫资金")
+    SECTOR = "sector", _("行业部门涉农资金")
+    OTHER = "other", _("其他资金")
+
+
+class ProjectKind(models.TextChoices):
+    """The kind of a poverty-alleviation project (扶贫项目类型)."""
+
+    INFRASTRUCTURE = "infrastructure", _("基础设施")
+    INDUSTRY = "industry", _("产业发展")
+    PUBLIC_SERVICES = "public_services", _("公共服务")
+
+
+class ProjectStatus(models.TextChoices):
+    """Where a project stands (项目状态); a project moves one step forward at a time."""
+
+    PLANNED = "planned", _("已入库")
+    APPROVED = "approved", _("已批复")
+    UNDER_CONSTRUCTION = "under_construction", _("在建")
+    COMPLETED = "completed", _("已完工")
+    ACCEPTED = "accepted", _("已验收")

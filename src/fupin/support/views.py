@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,9 +42,14 @@ SUFFIXES = frozenset({".csv", ".txt", ".xlsx"})
 
 
 def _year(request: HttpRequest) -> int:
+    """The year asked for; by default the latest with measures the user sees (this year
+    when there are none)."""
     this_year = timezone.localdate().year
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and FIRST_YEAR <= int(text) <= this_year else this_year
+    if text.isdigit() and FIRST_YEAR <= int(text) <= this_year:
+        return int(text)
+    latest = restrict(Measure.objects.all(), request.user, "view").aggregate(Max("year"))
+    return int(latest["year__max"] or this_year)
 
 
 def _region(request: HttpRequest) -> str:
