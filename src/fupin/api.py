@@ -21,6 +21,9 @@ from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
 from fupin.stats import api as stats_api
 from fupin.support import api as support_api
+from fupin.support.credit import api as credit_api
+from fupin.support.funds import api as funds_api
+from fupin.support.relocation import api as relocation_api
 from fupin.targeting import api as targeting_api
 
 api = NinjaAPI(
@@ -38,6 +41,9 @@ targeting_api.errors_install(api)
 pairing_api.errors_install(api)
 monitoring_api.errors_install(api)
 support_api.errors_install(api)
+relocation_api.errors_install(api)
+credit_api.errors_install(api)
+funds_api.errors_install(api)
 verification_api.errors_install(api)
 evaluation_api.errors_install(api)
 
@@ -51,6 +57,9 @@ api.add_router("/v1/", posting_api.router)
 api.add_router("/v1/", committee_api.router)
 api.add_router("/v1/", monitoring_api.router)
 api.add_router("/v1/", support_api.router)
+api.add_router("/v1/", relocation_api.router)
+api.add_router("/v1/", credit_api.router)
+api.add_router("/v1/", funds_api.router)
 api.add_router("/v1/", verification_api.router)
 api.add_router("/v1/", evaluation_api.router)
 api.add_router("/v1/jobs", jobs_api.router)

@@ -17,10 +17,11 @@ from fupin.core.audit import Actor
 from fupin.core.choices import Role
 from fupin.core.management.commands.demo import DEMO_POSTS, demo_users_ensure
 from fupin.core.models import Grant
-from fupin.monitoring.models import Visit
+from fupin.monitoring.models import ExitCheck, Visit
 from fupin.pairing.models import Assignment, Committee, Posting
 from fupin.regions.models import Region
 from fupin.registry.models import Assessment, Household
+from fupin.support.models import Allocation, Loan, Measure
 from fupin.targeting.models import Case
 
 EXPECTED_PREFIXES = {
@@ -128,6 +129,19 @@ def test_demo_sets_up_once_and_reuses(settings: SettingsWrapper, tmp_path: Path)
     assert (tmp_path / "demo_cards.pdf").read_bytes().startswith(b"%PDF")
     card_url = (tmp_path / "demo_card_url").read_text()
     assert card_url in out.getvalue() and "/card/" in card_url
+    # the ledger (with the health department's file), funds, and the completed exit check
+    measures = Measure.objects.filter(household__in=households)
+    assert measures.filter(year=2016).exists() and measures.filter(year=2020).exists()
+    assert (tmp_path / "demo_ledger.xlsx").exists()
+    assert measures.filter(provider_name="平塘县卫生健康局", year=2020).exists()
+    assert Allocation.objects.filter(to_region_code="522727").exists()
+    assert Loan.objects.filter(household__in=households).exists()
+    check = ExitCheck.objects.get(county_id="522727")
+    assert check.status == "completed" and check.results is not None
+    assert check.results["households_surveyed"] > 0
+    exit_case = Case.objects.get(kind="county_exit", region_code="522727", year=check.year)
+    assert exit_case.outcome in ("approved", "rejected")  # decided by the check's rates
+    assert f"check {check.pk}: " in out.getvalue()
     # when run again
     again = StringIO()
     call_command("demo", households=300, stdout=again)
@@ -137,3 +151,5 @@ def test_demo_sets_up_once_and_reuses(settings: SettingsWrapper, tmp_path: Path)
     assert "simulating" not in again.getvalue()
     assert _kept(tmp_path) == kept
     assert card_url in again.getvalue() and "pairing the county" not in again.getvalue()
+    assert "assistance ledger" not in again.getvalue() and "exit check" not in again.getvalue()
+    assert ExitCheck.objects.count() == 1

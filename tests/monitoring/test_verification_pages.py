@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from openpyxl import load_workbook
 
-from fupin.core.access import grant_add
+from fupin.core.access import grant_add, restrict
 from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
-from fupin.monitoring.models import CheckFinding, ExitCheck
+from fupin.monitoring.models import CheckFinding, CheckHousehold, ExitCheck
 from fupin.monitoring.verification.choices import CheckStatus
 from fupin.monitoring.verification.queries import exit_check_evidence
 from fupin.monitoring.verification.services import (
@@ -310,3 +310,26 @@ def test_the_synthetic_team_writes_the_registers_truth(
                     path=survey_fill(exit_check=check, path=tmp_path / "no.xlsx", seed=4,
                                      disapproving=1))  # fmt: skip
     assert not CheckFinding.objects.filter(approves=True).exists()
+
+
+def test_the_county_never_learns_which_households_were_drawn(
+    county: dict[str, Household],
+    posts: Posts,  # noqa: F811
+) -> None:
+    # given a drawn check
+    logged_in(posts.evaluator).post("/verify/", {"county_code": COUNTY, "year": YEAR, "seed": 7})
+    check = ExitCheck.objects.get()
+    assert CheckHousehold.objects.filter(exit_check=check).count() == 9
+    # then the county reads the check but not its sample; the posts below it neither
+    page = logged_in(posts.county).get(f"/verify/{check.pk}/")
+    assert page.status_code == 200
+    assert "survey.pdf" not in page.content.decode()
+    assert "不向县、乡、村公开" in page.content.decode()
+    for name in ("county", "township", "cadre"):
+        client = logged_in(getattr(posts, name))
+        assert client.get(f"/verify/{check.pk}/survey.pdf").status_code == 404
+        assert client.get(f"/verify/{check.pk}/survey.xlsx").status_code == 404
+        user = getattr(posts, name).user
+        assert not restrict(CheckHousehold.objects.all(), user, "view").exists()
+    # the inspector may
+    assert logged_in(posts.inspector).get(f"/verify/{check.pk}/survey.pdf").status_code == 200

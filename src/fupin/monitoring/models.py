@@ -105,6 +105,10 @@ class VisitPhoto(models.Model):
 # The exit check (第三方评估): who reads it and who draws and fills it.
 CHECK_READERS = READERS | frozenset({Role.EVALUATOR})
 CHECK_KEEPERS = frozenset({Role.EVALUATOR, Role.NATIONAL})
+# Which households were drawn is the evaluation's to know: a county that learnt its sample
+# before the team arrived could prepare those households. The county, township and village
+# see the check and its results, never the sampled households or what was found at each.
+SAMPLE_READERS = CHECK_KEEPERS | frozenset({Role.INSPECTOR})
 
 
 class ExitCheck(models.Model):
@@ -151,7 +155,7 @@ class ExitCheck(models.Model):
 class CheckHousehold(models.Model):
     """A household drawn into an exit check (抽样户), with where it stood at the draw."""
 
-    ACCESS = AccessRule("village_id", view=CHECK_READERS, change=CHECK_KEEPERS)
+    ACCESS = AccessRule("village_id", view=SAMPLE_READERS, change=CHECK_KEEPERS)
 
     exit_check = models.ForeignKey(ExitCheck, on_delete=models.CASCADE, related_name="households")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -180,7 +184,7 @@ class CheckHousehold(models.Model):
 class CheckFinding(models.Model):
     """What the evaluation team found at a sampled household (入户核查结果), as entered."""
 
-    ACCESS = AccessRule("check_household__village_id", view=CHECK_READERS, change=CHECK_KEEPERS)
+    ACCESS = AccessRule("check_household__village_id", view=SAMPLE_READERS, change=CHECK_KEEPERS)
 
     check_household = models.OneToOneField(
         CheckHousehold, on_delete=models.CASCADE, primary_key=True, related_name="finding"

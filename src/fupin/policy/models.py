@@ -52,6 +52,9 @@ class Parameter(models.TextChoices):
     BLACKLIST_APPEAL_DAYS = "blacklist_appeal_days", _("黑榜申诉期限（天）")
     BLACKLIST_DECISION_DAYS = "blacklist_decision_days", _("乡镇申诉决定期限（天）")
     FUND_IDLE_MONTHS = "fund_idle_months", _("扶贫资金下达后未支出认定为闲置的月数")
+    CREDIT_AMOUNT_MAX = "credit_amount_max", _("扶贫小额信贷每户贷款余额上限（元）")
+    CREDIT_TERM_MAX_MONTHS = "credit_term_max_months", _("扶贫小额信贷最长期限（月）")
+    CREDIT_DEFAULT_DAYS = "credit_default_days", _("扶贫小额信贷逾期多少天认定为违约")
 
 
 class PolicyValue(models.Model):

@@ -163,6 +163,19 @@ def funds_values() -> list[Seed]:
     ]  # fmt: skip
 
 
+def credit_values() -> list[Seed]:
+    """The national microcredit terms of 2014-2020 (扶贫小额信贷: 5万元以下, 3年期以内) and when
+    an overdue loan counts as defaulted; none is in DOMAIN.md."""
+    source = "issue 6.3: national microcredit rule 2014-2020, not in DOMAIN.md"
+    return [
+        ("credit_amount_max", None, "", Decimal(50000), False, f"{source}: 5万元以下"),
+        ("credit_term_max_months", None, "", Decimal(36), False, f"{source}: 3年期以内"),
+        ("credit_default_days", None, "", Decimal(90), False,
+         "issue 6.3: no national figure found; 90 days overdue, the banks' non-performing "
+         "threshold, a default"),
+    ]  # fmt: skip
+
+
 # Village scoring (积分制, 红黑榜) is local practice: these three criteria are the
 # requirement's default, the weights this system's own (work counts most).
 _SCORING_CRITERIA = [

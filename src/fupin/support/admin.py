@@ -61,3 +61,66 @@ class ProjectTransitionAdmin(ReadOnlyAdmin):
 class ProjectBeneficiaryAdmin(ReadOnlyAdmin):
     list_display = ["project", "household", "added_at"]
     raw_id_fields = ["project", "household"]
+
+
+# Relocation (易地扶贫搬迁) and microcredit (扶贫小额信贷).
+from fupin.support.models import (  # noqa: E402
+    Loan,
+    LoanRepayment,
+    RelocationFollowUp,
+    RelocationJob,
+    RelocationMove,
+    RelocationTarget,
+    ResettlementSite,
+)
+
+
+@admin.register(ResettlementSite)
+class ResettlementSiteAdmin(ReadOnlyAdmin):
+    list_display = ["name", "county_code", "village_code", "kind", "capacity"]
+    list_filter = ["kind"]
+    search_fields = ["name", "=county_code", "=village_code"]
+
+
+@admin.register(RelocationMove)
+class RelocationMoveAdmin(ReadOnlyAdmin):
+    list_display = ["household", "site", "plan_year", "persons", "status", "handed_over_on",
+                    "moved_on"]  # fmt: skip
+    list_filter = ["plan_year", "status"]
+    raw_id_fields = ["household", "site"]
+    list_select_related = ["household", "site"]
+
+
+@admin.register(RelocationTarget)
+class RelocationTargetAdmin(ReadOnlyAdmin):
+    list_display = ["region_code", "year", "households", "persons"]
+    list_filter = ["year"]
+    search_fields = ["=region_code"]
+
+
+@admin.register(RelocationJob)
+class RelocationJobAdmin(ReadOnlyAdmin):
+    list_display = ["move", "member", "kind", "employer", "started_on"]
+    raw_id_fields = ["move", "member", "measure"]
+
+
+@admin.register(RelocationFollowUp)
+class RelocationFollowUpAdmin(ReadOnlyAdmin):
+    list_display = ["move", "measure", "linked_at"]
+    raw_id_fields = ["move", "measure"]
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyAdmin):
+    list_display = ["household", "amount", "term_months", "issued_on", "due_on", "status",
+                    "principal_repaid"]  # fmt: skip
+    list_filter = ["status", "purpose"]
+    raw_id_fields = ["household"]
+    list_select_related = ["household"]
+    date_hierarchy = "issued_on"
+
+
+@admin.register(LoanRepayment)
+class LoanRepaymentAdmin(ReadOnlyAdmin):
+    list_display = ["loan", "paid_on", "principal", "interest", "subsidy"]
+    raw_id_fields = ["loan"]

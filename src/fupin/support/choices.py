@@ -68,3 +68,53 @@ class ProjectStatus(models.TextChoices):
     UNDER_CONSTRUCTION = "under_construction", _("在建")
     COMPLETED = "completed", _("已完工")
     ACCEPTED = "accepted", _("已验收")
+
+
+class ResettlementKind(models.TextChoices):
+    """How a resettlement site houses the households moved to it (安置方式)."""
+
+    CENTRALISED = "centralised", _("集中安置")
+    DISPERSED = "dispersed", _("分散安置")
+
+
+class MoveStatus(models.TextChoices):
+    """Where a household's relocation stands (搬迁进度); a move goes one step at a time:
+    planned, the new home handed over, the household moved in; or it is called off."""
+
+    PLANNED = "planned", _("计划搬迁")
+    HANDED_OVER = "handed_over", _("已交房")
+    MOVED = "moved", _("已搬迁入住")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class RelocationJobKind(models.TextChoices):
+    """Where a relocated household's member found work (搬迁后就业方式)."""
+
+    SITE_WORKSHOP = "site_workshop", _("安置点扶贫车间")
+    LOCAL_ENTERPRISE = "local_enterprise", _("本地企业")
+    WELFARE_POST = "welfare_post", _("公益岗位")
+    MIGRANT = "migrant", _("外出务工")
+    SELF_EMPLOYED = "self_employed", _("自主创业")
+
+
+class LoanPurpose(models.TextChoices):
+    """What a poverty-alleviation microcredit loan finances (贷款用途)."""
+
+    PLANTING = "planting", _("种植业")
+    BREEDING = "breeding", _("养殖业")
+    PROCESSING = "processing", _("农产品加工")
+    COMMERCE = "commerce", _("商贸流通")
+    TOURISM = "tourism", _("乡村旅游")
+    OTHER = "other", _("其他生产经营")
+
+
+class LoanStatus(models.TextChoices):
+    """Where a microcredit loan stands (贷款状态): current until its due date passes unpaid,
+    then overdue, and defaulted once overdue beyond the policy's days; repaid when nothing
+    is owed; written off when the risk compensation fund (风险补偿金) covers it."""
+
+    CURRENT = "current", _("正常")
+    OVERDUE = "overdue", _("逾期")
+    DEFAULTED = "defaulted", _("违约")
+    REPAID = "repaid", _("已结清")
+    WRITTEN_OFF = "written_off", _("风险补偿金代偿")

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fupin.core.access import access_get, restrict, roles_at, user_prefixes
 from fupin.core.audit import Actor
-from fupin.monitoring.models import CHECK_KEEPERS, CheckHousehold, ExitCheck
+from fupin.monitoring.models import CHECK_KEEPERS, SAMPLE_READERS, CheckHousehold, ExitCheck
 from fupin.monitoring.verification.choices import CheckStatus, Stratum, VillageKind
 from fupin.monitoring.verification.queries import (
     ResultsIncomplete,
@@ -303,6 +303,7 @@ def _detail(
     verdict, verdict_missing = _verdict(check)
     context: dict[str, Any] = {
         "section": "verify", "check": check, "keeps": keeps, "error": error,
+        "reads_sample": bool(roles_at(user, check.county_id) & SAMPLE_READERS),
         "file_name": file_name, "issues": issues or [], "completed":
         check.status == CheckStatus.COMPLETED, "results": results,
         "measures": _measure_rows(results, verdict), "verdict": verdict,
@@ -415,8 +416,7 @@ def _stem(check: ExitCheck) -> str:
 @require_GET
 def check_survey_pdf(request: HttpRequest, check_id: int) -> HttpResponse:
     """The printed survey (入户调查表, PDF): a table per sampled village."""
-    check = access_get(ExitCheck.objects.select_related("county"), request.user, "view",
-                       pk=check_id)  # fmt: skip
+    check = _sample_check(request, check_id)
     rows = survey_rows(check)
     if not rows:
         raise Http404("no sampled households to print")
@@ -428,10 +428,19 @@ def check_survey_pdf(request: HttpRequest, check_id: int) -> HttpResponse:
 @require_GET
 def check_survey_xlsx(request: HttpRequest, check_id: int) -> HttpResponse:
     """The survey workbook (入户调查表, XLSX) the evaluation team fills and uploads."""
-    check = access_get(ExitCheck.objects.select_related("county"), request.user, "view",
-                       pk=check_id)  # fmt: skip
+    check = _sample_check(request, check_id)
     data = survey_workbook(survey_header(check), survey_rows(check))
     return _download(data, XLSX, f"{_stem(check)}.xlsx")
+
+
+def _sample_check(request: HttpRequest, check_id: int) -> ExitCheck:
+    """The check, for a user who may read its sample (the households drawn); the county and
+    the posts below it get the same 404 as for a missing check."""
+    check = access_get(ExitCheck.objects.select_related("county"), request.user, "view",
+                       pk=check_id)  # fmt: skip
+    if not roles_at(_user(request), check.county_id) & SAMPLE_READERS:
+        raise Http404("no such check")
+    return check
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from fupin.core.audit import Actor
 from fupin.core.choices import Department, Role
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         password = self._admin_password()
         logins = demo_users_ensure(actor=actor)
         card_url = self._pairing(actor)
+        self._support(actor)
         self.stdout.write(
             "\nfupin demo is ready: http://127.0.0.1:8000/ (back office: /admin/)\n"
             f"  login: admin / {password}   (kept in {settings.VAR_DIR / 'admin_password'})\n"
@@ -118,6 +120,36 @@ class Command(BaseCommand):
         url = demo_village_cards(village=village, path=demo_cards_path())
         url_path.write_text(url)
         return url
+
+    def _support(self, actor: Actor) -> None:
+        """The county's assistance ledger (a department's file among it), funds and
+        projects, and its national exit check taken into its exit case."""
+        from fupin.core.demo_support import demo_exit_check, demo_funds, demo_ledger
+        from fupin.monitoring.models import ExitCheck
+        from fupin.regions.queries import code_prefix_q
+        from fupin.support.models import Allocation, Measure
+
+        if not Measure.objects.filter(code_prefix_q(DEMO_COUNTY, "household__village_id")).exists():
+            self.stdout.write("recording the assistance ledger (帮扶台账) ...")
+            written = demo_ledger(county=DEMO_COUNTY, village=_demo_village(), actor=actor,
+                                  department=Actor.of(_demo_user("demo-health")))  # fmt: skip
+            self.stdout.write(f"  {written:,} measures")
+        if not Allocation.objects.filter(to_region_code=DEMO_COUNTY).exists():
+            self.stdout.write("recording funds and projects, relocation, microcredit ...")
+            for line in demo_funds(county=DEMO_COUNTY, actor=actor):
+                self.stdout.write(f"  {line}")
+        if not ExitCheck.objects.filter(county_id=DEMO_COUNTY).exists():
+            self.stdout.write("the county's national exit check (三率一度) ...")
+            posts = {name: Actor.of(_demo_user(f"demo-{name}"))
+                     for name in ("county", "prefecture", "province", "evaluator")}  # fmt: skip
+            with transaction.atomic():  # all of it, or nothing to trip over next time
+                done = demo_exit_check(county=DEMO_COUNTY, posts=posts)
+            rates = ", ".join(
+                f"{name} {done.results[name]['value']:.2%}"
+                for name in ("wrong_exit_rate", "omission_rate", "recognition", "incidence")
+                if done.results[name]["value"] is not None
+            )
+            self.stdout.write(f"  check {done.check_id}: {rates}; exit case {done.case_outcome}")
 
     def _simulate(self, actor: Actor) -> None:
         """Seven years of identification, exits and returns in the demo county."""
