@@ -24,6 +24,7 @@ CASES = [
     ("web", "bench.bench_web", []),
     ("pairing", "bench.bench_pairing", []),
     ("cards", "bench.bench_cards", []),
+    ("support", "bench.bench_support", []),
 ]
 OUT = Path(__file__).resolve().parent / "out"
 

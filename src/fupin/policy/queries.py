@@ -10,6 +10,7 @@ from typing import TypeVar
 from django.db.models import Max, Q, QuerySet
 
 from fupin.policy.models import (
+    CauseMeasureValue,
     ExclusionRuleValue,
     ExitIndicatorValue,
     Parameter,
@@ -17,7 +18,9 @@ from fupin.policy.models import (
     PolicyValue,
 )
 
-Versioned = TypeVar("Versioned", PolicyValue, ExclusionRuleValue, ExitIndicatorValue)
+Versioned = TypeVar(
+    "Versioned", PolicyValue, ExclusionRuleValue, ExitIndicatorValue, CauseMeasureValue
+)
 Switchable = TypeVar("Switchable", ExclusionRuleValue, ExitIndicatorValue)
 
 
@@ -86,6 +89,20 @@ def rules_in_force(rows: Iterable[Switchable]) -> list[Switchable]:
         by_code[row.code].append(row)
     winners = (most_specific(by_code[code]) for code in sorted(by_code))
     return [row for row in winners if row is not None and row.active]
+
+
+def cause_measures(*, year: int, province: str = "") -> dict[str, frozenset[str]]:
+    """The measure types that answer each main cause of poverty in `year` in `province`
+    (因户施策): of each (cause, type) pair the most specific version, where it is active."""
+    by_pair: dict[tuple[str, str], list[CauseMeasureValue]] = defaultdict(list)
+    for row in CauseMeasureValue.objects.filter(_in_scope(year=year, province=province)):
+        by_pair[(row.cause, row.measure_type)].append(row)
+    answers: dict[str, set[str]] = defaultdict(set)
+    for (cause, measure_type), rows in sorted(by_pair.items()):
+        winner = most_specific(rows)
+        if winner is not None and winner.active:
+            answers[cause].add(measure_type)
+    return {cause: frozenset(types) for cause, types in answers.items()}
 
 
 def exclusion_rules(*, year: int, province: str = "") -> list[ExclusionRuleValue]:

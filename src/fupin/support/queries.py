@@ -9,14 +9,13 @@ with no main cause recorded cannot be answered, so it is a gap too.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from fupin.core.access import UserLike, restrict
 from fupin.policy.models import CauseMeasureValue
+from fupin.policy.queries import cause_measures
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
 from fupin.support.models import Measure
@@ -44,24 +43,10 @@ def household_measures(*, user: UserLike, household: Household) -> QuerySet[Meas
     )
 
 
-def _winner(rows: Iterable[CauseMeasureValue]) -> CauseMeasureValue | None:
-    # The rule of `policy.queries.most_specific`: province and year, province, national and
-    # year, national; the latest version of the most specific row wins.
-    return max(rows, key=lambda r: (r.province != "", r.year is not None, r.version), default=None)
-
-
 def answering_types(*, year: int, province: str = "") -> Answers:
-    """The measure types that answer each main cause in `year` in `province` (policy data)."""
-    scope = (Q(year=year) | Q(year__isnull=True)) & (Q(province=province) | Q(province=""))
-    by_pair: dict[tuple[str, str], list[CauseMeasureValue]] = defaultdict(list)
-    for row in CauseMeasureValue.objects.filter(scope):
-        by_pair[(row.cause, row.measure_type)].append(row)
-    answers: dict[str, set[str]] = defaultdict(set)
-    for (cause, measure_type), rows in sorted(by_pair.items()):
-        winner = _winner(rows)
-        if winner is not None and winner.active:
-            answers[cause].add(measure_type)
-    return {cause: frozenset(types) for cause, types in answers.items()}
+    """The measure types that answer each main cause in `year` in `province` (policy data,
+    `policy.queries.cause_measures`)."""
+    return cause_measures(year=year, province=province)
 
 
 def _answered(*, year: int, prefix: str) -> Q:
