@@ -172,6 +172,14 @@ def test_the_pages_read_on_a_phone_with_or_without_javascript(
         ("overdue", "/visits/overdue/", "逾期未走访"),
         ("cadres", "/cadres/", "帮扶责任人"),
         ("objections", "/objections/", "群众意见"),
+        ("ledger", "/support/?year=2016", "帮扶措施台账"),
+        ("ledger-gaps", "/support/gaps/?year=2016", "帮扶措施缺口"),
+        ("ledger-upload", "/support/upload/", "帮扶措施批量导入"),
+        ("relocation", "/relocation/", "易地扶贫搬迁"),
+        ("credit", "/credit/", "小额信贷"),
+        ("exit-checks", "/verify/", "评估"),
+        ("evaluation", "/evaluation/", "考核"),
+        ("reports", "/reports/", "年度报告"),
     ):
         # when
         response = phone.goto(path)

@@ -132,3 +132,10 @@ def test_the_gaps_page_lists_uncovered_households_by_village(posts: Posts) -> No
     assert "共 1 户" in page
     assert f"?region={VILLAGE}" in page and f">{uncovered.household_no}</a>" in page
     assert f'href="/households/{covered.pk}/"' not in page
+
+
+def test_the_funds_link_is_shown_to_the_posts_that_read_funds(posts: Posts) -> None:  # noqa: F811
+    assert 'href="/funds/"' in logged_in(posts.county.user).get("/support/").content.decode()
+    village = logged_in(posts.cadre.user)
+    assert 'href="/funds/"' not in village.get("/support/").content.decode()
+    assert village.get("/funds/").status_code == 404

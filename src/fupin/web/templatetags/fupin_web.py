@@ -22,6 +22,17 @@ def may_audit(user: Any) -> bool:
 
 
 @register.filter
+def may_read_funds(user: Any) -> bool:
+    """Whether the user holds a post that reads the funds of a county or a wider region
+    (the funds pages' own rule, `support.funds.queries`)."""
+    from fupin.support.funds.queries import FUND_LEVELS
+    from fupin.support.models import Allocation
+
+    prefixes = user_prefixes(user if user.is_authenticated else None, Allocation.ACCESS.view)
+    return any(len(prefix) in FUND_LEVELS for prefix in prefixes)
+
+
+@register.filter
 def is_paired_cadre(user: Any) -> bool:
     """Whether the user answers for households as a paired cadre (帮扶责任人)."""
     return bool(user_prefixes(user if user.is_authenticated else None, {Role.PAIRED_CADRE}))
