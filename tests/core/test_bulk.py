@@ -70,3 +70,20 @@ def test_a_load_that_breaks_a_rebuilt_constraint_fails_whole(
 def test_a_small_load_into_a_full_table_keeps_its_indexes(villages: list[str]) -> None:
     with bulk.large_load("registry_member", 10) as rebuilt:
         assert not rebuilt
+
+
+def test_a_large_load_refreshes_the_planners_counts_on_postgresql(villages: list[str]) -> None:
+    # given a table the planner has never counted, then a load of 10,000 rows
+    bulk.temp_table("fupin_test_load", {"n": "bigint"})
+    count = bulk.copy_frame("fupin_test_load", pl.DataFrame({"n": range(10_000)}))
+    # when
+    analysed = bulk.analyze_after_load("fupin_test_load", count)
+    # then PostgreSQL knows the table's rows at once; SQLite needs nothing
+    if connection.vendor != "postgresql":
+        assert analysed is False
+        return
+    assert analysed is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'fupin_test_load'::regclass")
+        assert cursor.fetchone()[0] == 10_000
+    assert bulk.analyze_after_load("fupin_test_load", 9_999) is False  # a small load waits

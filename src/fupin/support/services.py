@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from fupin.core.access import user_prefixes
 from fupin.core.audit import Actor, EventSpec, audit_record
-from fupin.core.bulk import copy_frame
+from fupin.core.bulk import analyze_after_load, copy_frame
 from fupin.core.choices import Role
 from fupin.core.rules import KEEPERS
 from fupin.pairing.services import PAIRED_STATUSES
@@ -131,6 +131,7 @@ def measures_import(
             recorded_at=pl.lit(timezone.now(), pl.Datetime("us", "UTC")),
         )
         count = copy_frame(Measure._meta.db_table, written)
+        analyze_after_load(Measure._meta.db_table, count)
         villages = sorted(set(checked["village_id"]))
         audit_record(
             actor=actor,
