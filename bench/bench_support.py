@@ -120,7 +120,8 @@ def ledger(scratch: Path) -> dict[str, Any]:
 
 def funds() -> dict[str, Any]:
     from fupin.core.audit import Actor
-    from fupin.support.funds.queries import OPERATOR, funds_reconcile
+    from fupin.support.funds.queries import funds_reconcile
+    from fupin.support.readers import OPERATOR
     from fupin.synth.funds import synth_funds
 
     written, seconds = _timed(lambda: synth_funds(region=REGION, years=(YEAR, YEAR), seed=4,

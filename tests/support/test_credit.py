@@ -16,7 +16,7 @@ from django.utils import timezone
 from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
 from fupin.registry.models import Household
-from fupin.support.credit.queries import OPERATOR, access_loan, credit_rates
+from fupin.support.credit.queries import access_loan, credit_rates
 from fupin.support.credit.services import (
     CreditError,
     loan_issue,
@@ -25,6 +25,7 @@ from fupin.support.credit.services import (
     loans_refresh,
 )
 from fupin.support.models import Loan, LoanRepayment
+from fupin.support.readers import OPERATOR
 from tests.targeting.conftest import OTHER_VILLAGE, VILLAGE, Posts, household_make, posts  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -31,13 +31,7 @@ from fupin.core.access import grant_add
 from fupin.core.audit import Actor
 from fupin.policy.models import PolicyValue
 from fupin.regions.models import Region
-from fupin.support.funds.queries import (
-    OPERATOR,
-    funds_flags,
-    funds_reconcile,
-    months_before,
-    project_list,
-)
+from fupin.support.funds.queries import funds_flags, funds_reconcile, months_before, project_list
 from fupin.support.funds.services import (
     allocation_record,
     beneficiaries_add,
@@ -47,6 +41,7 @@ from fupin.support.funds.services import (
 )
 from fupin.support.management.commands.funds import Command
 from fupin.support.models import Project
+from fupin.support.readers import OPERATOR
 from tests.targeting.conftest import VILLAGE, Posts, household_make, posts  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ from django.db.models import F, Q, Sum
 from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
 from fupin.regions.models import Region
-from fupin.support.funds.queries import OPERATOR, funds_reconcile
+from fupin.support.funds.queries import funds_reconcile
 from fupin.support.models import Allocation, Disbursement, Project, ProjectBeneficiary
+from fupin.support.readers import OPERATOR
 from fupin.synth.funds import FundsSynthError, funds_frames, synth_funds
 from fupin.synth.services import synth_generate
 

@@ -17,7 +17,8 @@ from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
 from fupin.registry.models import Household, Member
 from fupin.support.models import Measure, RelocationMove, RelocationTarget, ResettlementSite
-from fupin.support.relocation.queries import OPERATOR, access_move, relocation_progress
+from fupin.support.readers import OPERATOR
+from fupin.support.relocation.queries import access_move, relocation_progress
 from fupin.support.relocation.services import (
     RelocationError,
     follow_up_link,

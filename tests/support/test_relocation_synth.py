@@ -10,10 +10,10 @@ import pytest
 
 from fupin.core.audit import Actor
 from fupin.core.models import AuditEvent
-from fupin.support.credit.queries import OPERATOR as CREDIT_OPERATOR
 from fupin.support.credit.queries import credit_rates
 from fupin.support.models import Loan, LoanRepayment, RelocationMove, ResettlementSite
-from fupin.support.relocation.queries import OPERATOR, relocation_progress
+from fupin.support.readers import OPERATOR
+from fupin.support.relocation.queries import relocation_progress
 from fupin.synth.credit import CreditSynthError, credit_frames, synth_credit
 from fupin.synth.relocation import RelocationSynthError, relocation_frames, synth_relocation
 from fupin.synth.services import synth_generate
@@ -59,7 +59,7 @@ def test_synthetic_relocation_and_loans_are_written_and_read_back(
     progress = relocation_progress(user=OPERATOR, region="522727", year=2016).total
     assert progress["target_households"] >= progress["planned_households"] > 0
     assert 0 < progress["moved_share"] <= 1
-    rates = credit_rates(user=CREDIT_OPERATOR, region="522727", on=date(2019, 12, 31)).total
+    rates = credit_rates(user=OPERATOR, region="522727", on=date(2019, 12, 31)).total
     assert rates["loans"] > 0 and 0 <= (rates["overdue_household_rate"] or 0) <= 1
     assert AuditEvent.objects.filter(action__in=["relocation.synth", "loan.synth"]).count() == 2
     with pytest.raises(RelocationSynthError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import CommandError
 
@@ -40,3 +43,24 @@ def parse_year_range(text: str) -> tuple[int, int]:
     if last < first:
         raise CommandError(f"year range runs backwards: {text!r}", returncode=BAD_INPUT)
     return first, last
+
+
+def day_argument(text: str) -> date:
+    """An option's date as YYYY-MM-DD (an argparse `type`)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date looks like 2016-11-20, not {text!r}") from None
+
+
+def decimal_argument(text: str) -> Decimal:
+    """An option's exact number, such as an amount in yuan (an argparse `type`)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"a number, not {text!r}") from None
+
+
+def share_text(value: float | None) -> str:
+    """A share as a percentage with one decimal, or a dash when there is none."""
+    return "—" if value is None else f"{value:.1%}"

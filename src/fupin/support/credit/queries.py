@@ -16,20 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
-from fupin.core.access import access_get, restrict, roles_at
 from fupin.policy.models import Parameter
 from fupin.policy.queries import policy_value
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
 from fupin.support.credit import kernels
-from fupin.support.funds.queries import OPERATOR, Operator, Reader
 from fupin.support.models import Loan, LoanRepayment
+from fupin.support.readers import OPERATOR, Reader, readable, readable_one, region_covered
 
 __all__ = ["OPERATOR", "CreditRates", "Reader"]
 LEVELS = (0, 2, 4, 6, 9, 12)
@@ -57,7 +54,7 @@ def year_end(year: int) -> date:
 def credit_rates(*, user: Reader, region: str, on: date) -> CreditRates:
     """The loans issued by `on` under `region`, their states on `on`, and the rates of the
     region and of each region one level below it."""
-    _check_region(user, region)
+    region_covered(user, region, levels=LEVELS, model=Loan, what="loans")
     states, days = loan_states(user=user, region=region, on=on)
     level = len(region)
     total = kernels.credit_rates(states, level=level)
@@ -83,7 +80,7 @@ def loan_states(*, user: Reader, region: str, on: date) -> tuple[pl.DataFrame, d
         .values("total")
     )
     loans = (
-        _readable(Loan.objects.all(), user)
+        readable(Loan.objects.all(), user)
         .filter(code_prefix_q(region, "household__village_id"), issued_on__lte=on)
         .annotate(repaid_by=Coalesce(Subquery(repaid, output_field=money), Value(Decimal(0)),
                                      output_field=money))
@@ -112,33 +109,13 @@ def default_days(*, on: date, province: str = "") -> int:
 
 def household_loans(*, user: Reader, household: Household) -> QuerySet[Loan]:
     """The household's loans the reader may see, newest first."""
-    return _readable(Loan.objects.filter(household=household), user).order_by("-issued_on", "-id")
+    return readable(Loan.objects.filter(household=household), user).order_by("-issued_on", "-id")
 
 
 def access_loan(user: Reader, loan_id: int) -> Loan:
     """One loan the reader may see, with its household; missing and forbidden alike 404."""
     loans = Loan.objects.select_related("household", "household__village")
-    if isinstance(user, Operator):
-        found = loans.filter(pk=loan_id).first()
-        if found is None:
-            raise Http404("no loan here")
-        return found
-    return access_get(loans, user, "view", pk=loan_id)
-
-
-def _readable(queryset: QuerySet[Any], user: Reader) -> QuerySet[Any]:
-    return queryset if isinstance(user, Operator) else restrict(queryset, user, "view")
-
-
-def _check_region(user: Reader, region: str) -> None:
-    """A region the reader's posts cover whole."""
-    if len(region) not in LEVELS or (region and not region.isdigit()):
-        raise Http404("rates are counted for a region code")
-    if isinstance(user, Operator):
-        return
-    holder = user if isinstance(user, AbstractBaseUser) else None
-    if not roles_at(holder, region) & Loan.ACCESS.view:
-        raise Http404("no loans here")
+    return readable_one(loans, user, loan_id, what="loan")
 
 
 def _first(frame: pl.DataFrame, region: str) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.support.choices import FundSource, ProjectKind
-from fupin.support.funds.services import FIRST_YEAR, FundsError
+from fupin.support.funds.services import FIRST_YEAR
+from fupin.support.pages import PlainForm, Refusals
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -66,25 +67,13 @@ REFUSALS = {
 }
 
 
-def refusal_text(refused: FundsError) -> str:
-    """What the page says of a refusal: its reason in Chinese, then the service's own."""
-    lead = REFUSALS.get(refused.code)
-    return f"{lead}（{refused}）" if lead else str(refused)
+REFUSED = Refusals(REFUSALS, FORBIDDEN_CODES, state=STATE_CODES)
+refusal_text = REFUSED.text
+refusal_status = REFUSED.status
 
 
-def refusal_status(refused: FundsError) -> int:
-    """The status a page or route answers a refusal with."""
-    if refused.code in FORBIDDEN_CODES:
-        return 403
-    return 409 if refused.code in STATE_CODES else 400
-
-
-class FundsForm(forms.Form):
-    """A form of these pages: no colon after the labels."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+class FundsForm(PlainForm):
+    """A form of these pages."""
 
 
 def _day(label: Label) -> forms.DateField:

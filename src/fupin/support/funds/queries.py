@@ -17,26 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
-from django.http import Http404
 from django.utils import timezone
 
-from fupin.core.access import ModelT, UserLike, restrict, roles_at
 from fupin.policy.models import Parameter, PolicyValue
 from fupin.policy.queries import policy_value
 from fupin.regions.queries import code_prefix_q
 from fupin.support.funds import kernels
 from fupin.support.models import Allocation, Disbursement, Project
+from fupin.support.readers import Reader, readable, region_covered
 
-
-class Operator:
-    """The operator of this machine at the command line: reads every region."""
-
-
-OPERATOR = Operator()
-Reader = UserLike | Operator
 FUND_LEVELS = (0, 2, 4, 6)
 
 
@@ -57,7 +48,7 @@ def funds_reconcile(
 ) -> Reconciliation:
     """The reconciliation of `region` (nation '', province, prefecture or county) for `year`,
     with money counted idle as of `on` (default today)."""
-    _check_region(user, region)
+    region_covered(user, region, levels=FUND_LEVELS, model=Allocation, what="funds")
     nodes, rollup = _computed(user, region, year, on or timezone.localdate())
     level = len(region)
     rows = rollup.filter(pl.col("year") == year)
@@ -81,7 +72,7 @@ def funds_flags(
     """The regions under `region` whose funds of `year` are idle (allocated by the cutoff of
     policy `fund_idle_months` and neither passed down nor paid) or overspent (passed down and
     paid beyond the allocation), the largest first."""
-    _check_region(user, region)
+    region_covered(user, region, levels=FUND_LEVELS, model=Allocation, what="funds")
     nodes, _ = _computed(user, region, year, on or timezone.localdate())
     under = nodes.filter(pl.col("code").str.starts_with(region) & (pl.col("year") == year))
     return kernels.funds_flags(under).to_dicts()
@@ -92,7 +83,7 @@ def project_list(
 ) -> QuerySet[Project]:
     """The projects under `region` the reader may see, with what was paid to them and how
     many households they benefit; newest first."""
-    projects = _readable(Project.objects.filter(code_prefix_q(region, "region_code")), user)
+    projects = readable(Project.objects.filter(code_prefix_q(region, "region_code")), user)
     if year is not None:
         projects = projects.filter(year=year)
     if status is not None:
@@ -134,7 +125,7 @@ def months_before(on: date, months: int) -> date:
 
 def _computed(user: Reader, region: str, year: int, on: date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The nodes and the rollup of `region`'s part of the tree in `year`."""
-    allocations = _readable(
+    allocations = readable(
         Allocation.objects.filter(code_prefix_q(region, "to_region_code"), year=year), user
     ).values_list("year", "from_region_code", "to_region_code", "amount", "allocated_on",
                   "integrated")  # fmt: skip
@@ -148,7 +139,7 @@ def _computed(user: Reader, region: str, year: int, on: date) -> tuple[pl.DataFr
 def _spending(user: Reader, region: str, year: int) -> pl.DataFrame:
     """Each county's payments of `year` under `region`, summed by the database: a county's
     payments run to a row per household, so only their totals leave it."""
-    paid = _readable(
+    paid = readable(
         Disbursement.objects.filter(code_prefix_q(region, "region_code"), year=year), user
     )
     rows = (
@@ -170,21 +161,6 @@ def _spending(user: Reader, region: str, year: int) -> pl.DataFrame:
 
 def _to_project(yes: bool) -> Q:
     return Q(project__isnull=not yes)
-
-
-def _readable(queryset: QuerySet[ModelT], user: Reader) -> QuerySet[ModelT]:
-    return queryset if isinstance(user, Operator) else restrict(queryset, user, "view")
-
-
-def _check_region(user: Reader, region: str) -> None:
-    """A region of a fund-holding level that the reader's posts cover whole."""
-    if len(region) not in FUND_LEVELS or (region and not region.isdigit()):
-        raise Http404("funds are reconciled for the nation, a province, prefecture or county")
-    if isinstance(user, Operator):
-        return
-    holder = user if isinstance(user, AbstractBaseUser) else None
-    if not roles_at(holder, region) & Allocation.ACCESS.view:
-        raise Http404("no funds here")
 
 
 def _first(frame: pl.DataFrame) -> dict[str, Any]:

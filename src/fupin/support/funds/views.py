@@ -58,6 +58,8 @@ from fupin.support.funds.services import (
 )
 from fupin.support.models import Allocation, Disbursement, Measure, Project
 from fupin.support.models.funds import COUNTY_OFFICE, FUND_OFFICES, FUND_READERS
+from fupin.support.pages import page_year
+from fupin.web.cases import signed_in
 
 PAGE_SIZE = 50
 SHOWN = 200
@@ -73,18 +75,6 @@ COLUMNS = (
     ("idle", gettext_lazy("闲置")),
     ("overspent", gettext_lazy("超支")),
 )
-
-
-def _user(request: HttpRequest) -> AbstractBaseUser:
-    user = request.user
-    assert isinstance(user, AbstractBaseUser), "the view requires login"
-    return user
-
-
-def _year(request: HttpRequest) -> int:
-    this_year = timezone.localdate().year
-    text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and FIRST_YEAR <= int(text) <= this_year + 1 else this_year
 
 
 def _on(request: HttpRequest) -> date | None:
@@ -133,7 +123,7 @@ def _query(**values: Any) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """The reconciliation of a region (nation, province, prefecture or county) for a year:
     its own row, its parts with its own level (本级), the flags, and its allocations."""
-    user = _user(request)
+    user = signed_in(request)
     if "region" in request.GET:
         region = request.GET["region"]
     else:
@@ -141,7 +131,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if home is None:
             raise Http404("no funds here")
         region = home
-    year, on = _year(request), _on(request)
+    year, on = page_year(request, ahead=1), _on(request)
     result = funds_reconcile(user=user, region=region, year=year, on=on)
     flags = funds_flags(user=user, region=region, year=year, on=on)
     allocations = list(_allocations_here(user, region, year)[:SHOWN])
@@ -196,7 +186,7 @@ def _givers(user: AbstractBaseUser) -> list[tuple[str, Any]]:
 def allocation_new(request: HttpRequest) -> HttpResponse:
     """Record funds allocated (资金下达) from a region the user's posts give from, to a
     region below it or as its own budget line (本级安排)."""
-    user = _user(request)
+    user = signed_in(request)
     givers = _givers(user)
     context: dict[str, Any] = {"section": "funds", "page": "allocation", "allowed": bool(givers)}
     if not givers:
@@ -234,14 +224,14 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def projects(request: HttpRequest) -> HttpResponse:
     """The projects of a region and year the user may see, with status, budget and paid."""
-    user = _user(request)
+    user = signed_in(request)
     home = _widest(user_prefixes(user, FUND_READERS))
     if home is None:
         raise Http404("no projects here")
     region = request.GET.get("region", home)
     if region and not (region.isdigit() and len(region) <= 12):
         region = home
-    year = _year(request)
+    year = page_year(request, ahead=1)
     status = request.GET.get("status", "")
     found = project_list(user=user, region=region, year=year,
                          status=status if status in ProjectStatus.values else None)  # fmt: skip
@@ -264,7 +254,7 @@ def projects(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_new(request: HttpRequest) -> HttpResponse:
     """Put a project into the county's project bank (项目库)."""
-    user = _user(request)
+    user = signed_in(request)
     counties = user_prefixes(user, COUNTY_OFFICE)
     context: dict[str, Any] = {"section": "funds", "page": "projects", "allowed": bool(counties)}
     if not counties:
@@ -308,7 +298,7 @@ def _next_steps(project: Project) -> list[tuple[str, Any]]:
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     """A project: its steps, beneficiaries and payments; a POST takes the action named by
     `action` (step, beneficiaries, payment)."""
-    user = _user(request)
+    user = signed_in(request)
     project = project_get(user, project_id)
     if request.method != "POST":
         return _detail(request, project)
@@ -382,7 +372,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     today = timezone.localdate()
     steps = _next_steps(project)
     shown = {
@@ -416,7 +406,7 @@ def _detail(
 def payment_new(request: HttpRequest) -> HttpResponse:
     """Record a county's payment to a household (资金到户), with the ledger measure it paid
     when there is one; the latest such payments the user may see are listed below."""
-    user = _user(request)
+    user = signed_in(request)
     counties = user_prefixes(user, COUNTY_OFFICE)
     context: dict[str, Any] = {"section": "funds", "page": "payment", "allowed": bool(counties)}
     if not counties:

@@ -13,21 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from fupin.core.access import access_get, restrict, roles_at
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Household
 from fupin.support.choices import MoveStatus
-from fupin.support.funds.queries import OPERATOR, Operator, Reader
 from fupin.support.models import (
     RelocationMove,
     RelocationTarget,
     ResettlementSite,
 )
 from fupin.support.models.relocation import HANDED_OVER
+from fupin.support.readers import OPERATOR, Reader, readable, readable_one, region_covered
 from fupin.support.relocation import kernels
 
 __all__ = ["OPERATOR", "Progress", "Reader"]
@@ -47,13 +45,13 @@ class Progress:
 def relocation_progress(*, user: Reader, region: str, year: int) -> Progress:
     """The target and the moves of plan year `year` of `region` and of each region one level
     below it (`kernels.relocation_progress`)."""
-    _check_region(user, region)
-    targets = _readable(
+    region_covered(user, region, levels=LEVELS, model=RelocationTarget, what="relocation")
+    targets = readable(
         RelocationTarget.objects.filter(code_prefix_q(region, "region_code"), year=year), user
     ).values_list("region_code", "year", "households", "persons")
     target_frame = pl.DataFrame(list(targets), schema=kernels.TARGET_SCHEMA, orient="row")
     moves = (
-        _readable(RelocationMove.objects.all(), user)
+        readable(RelocationMove.objects.all(), user)
         .filter(code_prefix_q(region, "household__village_id"), plan_year=year)
         .order_by()
         .values_list("household__village_id", "plan_year", "status")
@@ -76,7 +74,7 @@ def relocation_progress(*, user: Reader, region: str, year: int) -> Progress:
 def site_list(*, user: Reader, region: str = "") -> QuerySet[ResettlementSite]:
     """The sites under `region` the reader may see, with their households planned (not
     called off), handed over and moved in."""
-    sites = _readable(ResettlementSite.objects.filter(code_prefix_q(region, "village_code")), user)
+    sites = readable(ResettlementSite.objects.filter(code_prefix_q(region, "village_code")), user)
     open_moves = ~Q(moves__status=MoveStatus.CANCELLED)
     return sites.annotate(
         households_planned=Count("moves", filter=open_moves),
@@ -96,7 +94,7 @@ def access_site(user: Reader, site_id: int) -> ResettlementSite:
 
 def site_moves(*, user: Reader, site: ResettlementSite) -> QuerySet[RelocationMove]:
     """The moves to `site` the reader may see (a village post sees its own households')."""
-    moves = _readable(RelocationMove.objects.filter(site=site), user)
+    moves = readable(RelocationMove.objects.filter(site=site), user)
     return moves.select_related("household", "household__village").order_by(
         "plan_year", "household__household_no"
     )
@@ -105,7 +103,7 @@ def site_moves(*, user: Reader, site: ResettlementSite) -> QuerySet[RelocationMo
 def household_moves(*, user: Reader, household: Household) -> QuerySet[RelocationMove]:
     """The household's moves the reader may see, newest first, with their site."""
     return (
-        _readable(RelocationMove.objects.filter(household=household), user)
+        readable(RelocationMove.objects.filter(household=household), user)
         .select_related("site")
         .prefetch_related("jobs__member", "follow_ups__measure")
         .order_by("-plan_year", "-id")
@@ -115,27 +113,7 @@ def household_moves(*, user: Reader, household: Household) -> QuerySet[Relocatio
 def access_move(user: Reader, move_id: int) -> RelocationMove:
     """One move the reader may see; missing and forbidden alike 404."""
     moves = RelocationMove.objects.select_related("household", "site")
-    if isinstance(user, Operator):
-        found = moves.filter(pk=move_id).first()
-        if found is None:
-            raise Http404("no move here")
-        return found
-    return access_get(moves, user, "view", pk=move_id)
-
-
-def _readable(queryset: QuerySet[Any], user: Reader) -> QuerySet[Any]:
-    return queryset if isinstance(user, Operator) else restrict(queryset, user, "view")
-
-
-def _check_region(user: Reader, region: str) -> None:
-    """A region the reader's posts cover whole, for targets (offices and inspectors)."""
-    if len(region) not in LEVELS or (region and not region.isdigit()):
-        raise Http404("progress is counted for a region code")
-    if isinstance(user, Operator):
-        return
-    holder = user if isinstance(user, AbstractBaseUser) else None
-    if not roles_at(holder, region) & RelocationTarget.ACCESS.view:
-        raise Http404("no relocation here")
+    return readable_one(moves, user, move_id, what="move")
 
 
 def _first(frame: pl.DataFrame, region: str) -> dict[str, Any]:

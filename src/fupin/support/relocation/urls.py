@@ -11,5 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("relocation/", views.progress, name="progress"),
     path("relocation/sites/", views.sites, name="sites"),
     path("relocation/sites/<int:site_id>/", views.site, name="site"),
+    path("relocation/moves/<int:move_id>/", views.move, name="move"),
     path("households/<int:household_id>/relocation/", views.household_panel, name="household"),
+    path("households/<int:household_id>/relocation/new/", views.move_new, name="move_new"),
 ]

@@ -8,8 +8,6 @@ allow.
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fupin.core.audit import Actor
-from fupin.core.cli import BAD_INPUT, user_actor
+from fupin.core.cli import BAD_INPUT, day_argument, user_actor
 from fupin.monitoring.evaluation import queries, services
 from fupin.monitoring.evaluation.choices import (
     AppealOutcome,
@@ -25,13 +23,6 @@ from fupin.monitoring.evaluation.choices import (
     NoticeMethod,
     RecommendationKind,
 )
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a date looks like 2019-01-15, not {text!r}") from None
 
 
 def _subject_options(parser: CommandParser) -> None:
@@ -61,16 +52,16 @@ class Command(BaseCommand):
         recommend.add_argument("--reasons", required=True, help="the written reasons")
         recommend.add_argument("--notice", choices=NoticeMethod.values,
                                default=NoticeMethod.IN_WRITING)  # fmt: skip
-        recommend.add_argument("--on", type=_day, help="the day notified (default today)")
+        recommend.add_argument("--on", type=day_argument, help="the day notified (default today)")
         appeal = commands.add_parser("appeal", help="appeal a recommendation (its subject)")
         appeal.add_argument("--recommendation", type=int, required=True)
         appeal.add_argument("--grounds", required=True)
-        appeal.add_argument("--on", type=_day, help="default today")
+        appeal.add_argument("--on", type=day_argument, help="default today")
         decide = commands.add_parser("decide", help="decide an appeal (the office above)")
         decide.add_argument("--recommendation", type=int, required=True)
         decide.add_argument("--outcome", choices=AppealOutcome.values, required=True)
         decide.add_argument("--reasons", required=True)
-        decide.add_argument("--on", type=_day, help="default today")
+        decide.add_argument("--on", type=day_argument, help="default today")
         for sub in (cards, score, recommend, appeal, decide):
             sub.add_argument("--as", dest="username", required=True, help="act as this user")
 

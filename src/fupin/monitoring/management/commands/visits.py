@@ -6,8 +6,6 @@ point and services as the pages: a user sees only what their posts cover.
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,19 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from fupin.core.access import access_get
-from fupin.core.cli import BAD_INPUT, user_actor
+from fupin.core.cli import BAD_INPUT, day_argument, user_actor
 from fupin.monitoring.queries import overdue_by_cadre, overdue_counts
 from fupin.monitoring.services import VisitError, visit_log
 from fupin.pairing.models import Cadre
 from fupin.regions.models import Region
 from fupin.registry.models import Household
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a date looks like 2016-11-20, not {text!r}") from None
 
 
 class Command(BaseCommand):
@@ -39,12 +30,12 @@ class Command(BaseCommand):
         overdue.add_argument("--region", default="", help="region code prefix")
         overdue.add_argument("--by", choices=["county", "township", "village", "cadre"],
                              default="township")  # fmt: skip
-        overdue.add_argument("--on", type=_day, help="the day to count on (default today)")
+        overdue.add_argument("--on", type=day_argument, help="the day to count on (default today)")
         overdue.add_argument("--as", dest="username", required=True, help="act as this user")
         log = commands.add_parser("log", help="log a visit (from a cadre's paper log)")
         log.add_argument("--household", type=int, required=True, help="the household's id")
         log.add_argument("--cadre", type=int, help="the cadre's id (the village enters it)")
-        log.add_argument("--on", type=_day, required=True)
+        log.add_argument("--on", type=day_argument, required=True)
         log.add_argument("--found", required=True, help="what was found")
         log.add_argument("--agreed", default="", help="what was agreed")
         log.add_argument("--as", dest="username", required=True, help="act as this user")

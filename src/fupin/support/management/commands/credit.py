@@ -8,9 +8,8 @@ every region. A refusal prints its stable code (exit status 2).
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,29 +17,19 @@ from django.http import Http404
 
 from fupin.core.access import access_get
 from fupin.core.audit import Actor
-from fupin.core.cli import BAD_INPUT, operator_actor, user_actor
+from fupin.core.cli import (
+    BAD_INPUT,
+    day_argument,
+    decimal_argument,
+    operator_actor,
+    share_text,
+    user_actor,
+)
 from fupin.registry.models import Household
 from fupin.support.choices import LoanPurpose
 from fupin.support.credit import services
-from fupin.support.credit.queries import OPERATOR, Reader, access_loan, credit_rates, year_end
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a date looks like 2019-06-30, not {text!r}") from None
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"a number, not {text!r}") from None
-
-
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+from fupin.support.credit.queries import access_loan, credit_rates, year_end
+from fupin.support.readers import OPERATOR, Reader
 
 
 class Command(BaseCommand):
@@ -51,28 +40,30 @@ class Command(BaseCommand):
         rates = sub.add_parser("rates", help="overdue and default rates by region")
         rates.add_argument("--region", default="", help="region code; omit for the nation")
         rates.add_argument("--year", type=int, help="at the end of this year (default: today)")
-        rates.add_argument("--on", type=_day, help="on this day")
+        rates.add_argument("--on", type=day_argument, help="on this day")
         issue = sub.add_parser("issue", help="record a loan")
         issue.add_argument("--household", required=True, help="household number (户编号)")
-        issue.add_argument("--amount", type=_decimal, required=True)
+        issue.add_argument("--amount", type=decimal_argument, required=True)
         issue.add_argument("--term", type=int, required=True, help="months")
-        issue.add_argument("--rate", type=_decimal, required=True, help="yearly, e.g. 0.0475")
-        issue.add_argument("--subsidy-share", type=_decimal, default=Decimal(1))
+        issue.add_argument(
+            "--rate", type=decimal_argument, required=True, help="yearly, e.g. 0.0475"
+        )
+        issue.add_argument("--subsidy-share", type=decimal_argument, default=Decimal(1))
         issue.add_argument("--lender", required=True)
         issue.add_argument("--purpose", choices=LoanPurpose.values, required=True)
-        issue.add_argument("--on", type=_day, required=True)
+        issue.add_argument("--on", type=day_argument, required=True)
         repay = sub.add_parser("repay", help="record a repayment")
         repay.add_argument("loan", type=int)
-        repay.add_argument("--on", type=_day, required=True)
-        repay.add_argument("--principal", type=_decimal, default=Decimal(0))
-        repay.add_argument("--interest", type=_decimal, default=Decimal(0))
+        repay.add_argument("--on", type=day_argument, required=True)
+        repay.add_argument("--principal", type=decimal_argument, default=Decimal(0))
+        repay.add_argument("--interest", type=decimal_argument, default=Decimal(0))
         write_off = sub.add_parser("write-off", help="cover a defaulted loan (风险补偿金)")
         write_off.add_argument("loan", type=int)
-        write_off.add_argument("--on", type=_day, required=True)
+        write_off.add_argument("--on", type=day_argument, required=True)
         write_off.add_argument("--reason", default="")
         refresh = sub.add_parser("refresh", help="move the loans' cached status on to a day")
         refresh.add_argument("--region", default="")
-        refresh.add_argument("--on", type=_day)
+        refresh.add_argument("--on", type=day_argument)
         for verb in sub.choices.values():
             verb.add_argument("--as", dest="as_user", metavar="USERNAME",
                               help="act as this user; omit to act as the operator")  # fmt: skip
@@ -99,10 +90,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{row['region_code'] or '全国':<14}{row['loans']:>7}"
                 f"{row['households_outstanding']:>7}{row['balance']:>14,.2f}"
-                f"{_share(row['overdue_household_rate']):>10}"
-                f"{_share(row['overdue_amount_rate']):>10}"
-                f"{_share(row['default_household_rate']):>10}"
-                f"{_share(row['default_amount_rate']):>10}{row['written_off']:>14,.2f}"
+                f"{share_text(row['overdue_household_rate']):>10}"
+                f"{share_text(row['overdue_amount_rate']):>10}"
+                f"{share_text(row['default_household_rate']):>10}"
+                f"{share_text(row['default_amount_rate']):>10}{row['written_off']:>14,.2f}"
             )
 
     def _issue(self, reader: Reader, actor: Actor, options: dict[str, Any]) -> None:

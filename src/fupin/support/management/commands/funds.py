@@ -7,7 +7,6 @@ choke point as the pages; without it, the operator of this machine reads every r
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,16 +14,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from fupin.core.cli import BAD_INPUT, user_actor
+from fupin.core.cli import BAD_INPUT, day_argument, user_actor
 from fupin.regions.models import Region
 from fupin.support.choices import ProjectStatus
-from fupin.support.funds.queries import (
-    OPERATOR,
-    Reader,
-    funds_flags,
-    funds_reconcile,
-    project_list,
-)
+from fupin.support.funds.queries import funds_flags, funds_reconcile, project_list
+from fupin.support.readers import OPERATOR, Reader
 
 NATION = "全国"
 OWN_LEVEL = "本级"
@@ -42,13 +36,6 @@ COLUMNS = (
 WIDTH = 16
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a date looks like 2019-06-30, not {text!r}") from None
-
-
 class Command(BaseCommand):
     help = (
         "Reconcile a region's funds for a year, list the money idle or overspent, or the projects."
@@ -61,7 +48,9 @@ class Command(BaseCommand):
             verb = sub.add_parser(name, help=text)
             verb.add_argument("--region", default="", help="region code; omit for 全国")
             verb.add_argument("--year", type=int, required=True)
-            verb.add_argument("--on", type=_day, help="the day idle money is counted on (today)")
+            verb.add_argument(
+                "--on", type=day_argument, help="the day idle money is counted on (today)"
+            )
             self._add_as(verb)
         projects = sub.add_parser("projects", help="the projects, with what was paid to them")
         projects.add_argument("--region", default="", help="region code prefix")

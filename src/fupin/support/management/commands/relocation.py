@@ -8,9 +8,6 @@ every region. A refusal prints its stable code (exit status 2).
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,7 +15,14 @@ from django.http import Http404
 
 from fupin.core.access import access_get
 from fupin.core.audit import Actor
-from fupin.core.cli import BAD_INPUT, operator_actor, user_actor
+from fupin.core.cli import (
+    BAD_INPUT,
+    day_argument,
+    decimal_argument,
+    operator_actor,
+    share_text,
+    user_actor,
+)
 from fupin.registry.models import Household
 from fupin.support.relocation import services
 from fupin.support.relocation.queries import (
@@ -29,24 +33,6 @@ from fupin.support.relocation.queries import (
     relocation_progress,
     site_list,
 )
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a date looks like 2018-09-01, not {text!r}") from None
-
-
-def _decimal(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"a number, not {text!r}") from None
-
-
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
 
 
 class Command(BaseCommand):
@@ -68,16 +54,16 @@ class Command(BaseCommand):
         plan.add_argument("--household", required=True, help="household number (户编号)")
         plan.add_argument("--site", type=int, required=True, help="site id")
         plan.add_argument("--year", type=int, required=True)
-        plan.add_argument("--on", type=_day, required=True)
+        plan.add_argument("--on", type=day_argument, required=True)
         plan.add_argument("--persons", type=int)
         hand = sub.add_parser("hand-over", help="hand a move's new home over")
         hand.add_argument("move", type=int)
-        hand.add_argument("--on", type=_day, required=True)
-        hand.add_argument("--area", type=_decimal, required=True, help="m²")
+        hand.add_argument("--on", type=day_argument, required=True)
+        hand.add_argument("--area", type=decimal_argument, required=True, help="m²")
         hand.add_argument("--grade", required=True, help="safety grade A-D")
         moved = sub.add_parser("move-in", help="the household moved in")
         moved.add_argument("move", type=int)
-        moved.add_argument("--on", type=_day, required=True)
+        moved.add_argument("--on", type=day_argument, required=True)
         for verb in sub.choices.values():
             verb.add_argument("--as", dest="as_user", metavar="USERNAME",
                               help="act as this user; omit to act as the operator")  # fmt: skip
@@ -103,8 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{code:<14}{target:>8}{row['planned_households']:>9}"
                 f"{row['handed_over_households']:>8}{row['moved_households']:>7}"
-                f"{row['moved_persons']:>9}{_share(row['handed_over_share']):>9}"
-                f"{_share(row['moved_share']):>8}"
+                f"{row['moved_persons']:>9}{share_text(row['handed_over_share']):>9}"
+                f"{share_text(row['moved_share']):>8}"
             )
 
     def _sites(self, reader: Reader, actor: Actor, options: dict[str, Any]) -> None:
