@@ -32,12 +32,15 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy src/fupin/core src/fupin/regions src/fupin/policy src/fupin/registry src/fupin/synth src/fupin/targeting src/fupin/stats src/fupin/pairing src/fupin/monitoring src/fupin/support src/fupin/web src/fupin/jobs src/fupin/api.py src/fupin/urls.py src/fupin/settings.py
 
 test-sqlite: $(TEST_STAMP)
-	$(BIN)/pytest
+	FUPIN_VAR_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest
 
 test-postgres: $(TEST_STAMP)
-	$(BIN)/pytest --postgres
+	FUPIN_VAR_DIR=$(CURDIR)/var/test-postgres $(BIN)/pytest --postgres
 
-test: lint typecheck test-sqlite test-postgres
+# The two databases' suites run side by side on two cores, each with its own var
+# directory (uploads, photos, job files); each one's output is printed whole when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): pyproject.toml | $(BIN)/python
