@@ -150,6 +150,16 @@ def test_a_job_and_a_follow_up_measure_go_to_the_ledger(posts: Posts) -> None:
         relation="head", sex="F", birth_date=date(1990, 1, 1), ethnicity="布依族",
         health="healthy",
     )  # fmt: skip
+    # a post that may not record hears of its post, not of the member or the job
+    stranger = Member.objects.create(
+        household=planned(posts, "H2", 2, move.site).household, name="李四",
+        id_number="522727199001010042", relation="head", sex="M", birth_date=date(1990, 1, 1),
+        ethnicity="汉族", health="healthy",
+    )  # fmt: skip
+    with pytest.raises(RelocationError) as refused:
+        job_record(move=move, member=stranger, kind="lottery", employer="", actor=posts.cadre,
+                   started_on=date(YEAR, 11, 5))  # fmt: skip
+    assert refused.value.code == "role_not_allowed"
     # when
     job = job_record(move=move, member=member, kind="site_workshop", employer="平塘县扶贫车间",
                      started_on=date(YEAR, 11, 5), monthly_wage=Decimal(2200),

@@ -254,6 +254,9 @@ def job_record(
 ) -> RelocationJob:
     """Record a job a member of a moved household found (搬迁后就业), with the employment
     measure (就业帮扶) it makes in the ledger."""
+    # The post first: a post that may not record learns nothing of the member or the job.
+    _check_role(actor, move.household.village_id, RELOCATION_KEEPERS,
+                "follow-up support is kept by the county office")  # fmt: skip
     if kind not in RelocationJobKind.values:
         raise RelocationError("kind_unknown", f"kind: one of {', '.join(RelocationJobKind.values)}")
     if member.household_id != move.household_id or not member.is_active:
