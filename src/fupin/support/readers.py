@@ -10,6 +10,7 @@ as a region that does not exist.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model, QuerySet
@@ -31,11 +32,11 @@ def readable(queryset: QuerySet[ModelT], user: Reader) -> QuerySet[ModelT]:
     return queryset if isinstance(user, Operator) else restrict(queryset, user, "view")
 
 
-def readable_one(queryset: QuerySet[ModelT], user: Reader, pk: int, *, what: str) -> ModelT:
-    """One row the reader may see; missing and forbidden alike answer 404."""
+def readable_one(queryset: QuerySet[ModelT], user: Reader, *, what: str, **lookup: Any) -> ModelT:
+    """The one row of `lookup` the reader may see; missing and forbidden alike answer 404."""
     if not isinstance(user, Operator):
-        return access_get(queryset, user, "view", pk=pk)
-    found = queryset.filter(pk=pk).first()
+        return access_get(queryset, user, "view", **lookup)
+    found = queryset.filter(**lookup).first()
     if found is None:
         raise Http404(f"no {what} here")
     return found

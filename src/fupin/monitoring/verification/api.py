@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from ninja import File, NinjaAPI, Query, Router, Status
 from ninja.files import UploadedFile
@@ -26,8 +25,8 @@ from fupin.core.api import (
     refusals_install,
     responses,
 )
-from fupin.monitoring.models import CheckHousehold, ExitCheck
-from fupin.monitoring.verification.choices import CheckStatus, Stratum
+from fupin.monitoring.models import ExitCheck
+from fupin.monitoring.verification.choices import CheckStatus
 from fupin.monitoring.verification.kernels import SampleSizes
 from fupin.monitoring.verification.queries import (
     ResultsIncomplete,
@@ -35,6 +34,7 @@ from fupin.monitoring.verification.queries import (
     exit_check_evidence,
     exit_check_results,
     exit_checks,
+    stratum_counts,
 )
 from fupin.monitoring.verification.schemas import (
     ExitCheckDetailOut,
@@ -76,19 +76,8 @@ def _check_item(check: ExitCheck) -> dict[str, Any]:
 
 def _check_detail(check: ExitCheck) -> dict[str, Any]:
     """A check with its strata, its results (fixed, or so far) and its evaluation."""
-    frame = check.parameters.get("frame", {}).get("households", {})
-    counted: dict[str, tuple[int, int]] = {
-        row["stratum"]: (row["sampled"], row["surveyed"])
-        for row in CheckHousehold.objects.filter(exit_check=check)
-        .values("stratum")
-        .annotate(sampled=Count("pk"), surveyed=Count("finding"))
-        .order_by()
-    }
-    strata = []
-    for stratum in Stratum.values:
-        sampled, surveyed = counted.get(stratum, (0, 0))
-        strata.append({"stratum": stratum, "sampled": sampled, "surveyed": surveyed,
-                       "frame": int(frame.get(stratum, 0))})  # fmt: skip
+    strata = [{"stratum": row.stratum, "sampled": row.sampled, "surveyed": row.surveyed,
+               "frame": row.frame} for row in stratum_counts(check)]  # fmt: skip
     results = check.results or exit_check_results(exit_check=check).as_dict()
     try:
         found = exit_check_evidence(exit_check=check)

@@ -34,6 +34,8 @@ from fupin.policy.queries import policy_value
 from fupin.regions.models import Level, PoorAreaDesignation, Region
 from fupin.regions.queries import code_prefix_q
 from fupin.registry.models import Assessment, Household, Member
+from fupin.targeting.choices import CaseKind, Outcome
+from fupin.targeting.models import Case
 from fupin.targeting.procedures import EvaluationThresholds, evaluation_vetoes
 
 RATE_PLACES = Decimal("0.000001")
@@ -238,3 +240,40 @@ def exit_check_evidence(*, exit_check: ExitCheck) -> EvaluationEvidence:
         evidence[key] = str(Decimal(repr(value)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
     bars = evaluation_bars(year=exit_check.year, province=exit_check.county_id[:2])
     return EvaluationEvidence(evidence, evaluation_vetoes(evidence, bars), bars)
+
+
+@dataclass(frozen=True)
+class StratumCount:
+    """One stratum of a check: households sampled, in the county's frame at the draw, and
+    surveyed so far (counts only: which households were drawn is the evaluators' to read)."""
+
+    stratum: str
+    sampled: int
+    frame: int
+    surveyed: int
+
+
+def stratum_counts(exit_check: ExitCheck) -> list[StratumCount]:
+    """The check's strata in their fixed order, with their counts."""
+    frame = exit_check.parameters.get("frame", {}).get("households", {})
+    counted = {
+        row["stratum"]: (row["sampled"], row["surveyed"])
+        for row in CheckHousehold.objects.filter(exit_check=exit_check)
+        .values("stratum")
+        .annotate(sampled=Count("pk"), surveyed=Count("finding"))
+        .order_by()
+    }
+    rows = []
+    for stratum in Stratum.values:
+        sampled, surveyed = counted.get(stratum, (0, 0))
+        rows.append(StratumCount(stratum, sampled, int(frame.get(stratum, 0)), surveyed))
+    return rows
+
+
+def county_exit_case(exit_check: ExitCheck, user: UserLike) -> Case | None:
+    """The open county exit case (贫困县退出) of the check's county and year, if the user
+    may see it: the case the check's results are evidence for."""
+    cases = Case.objects.filter(kind=CaseKind.COUNTY_EXIT, outcome=Outcome.OPEN,
+                                region_code=exit_check.county_id, year=exit_check.year,
+                                household__isnull=True)  # fmt: skip
+    return restrict(cases, user, "view").order_by("-opened_on", "-pk").first()

@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,15 +27,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fupin.core.access import access_get, restrict, roles_at, user_prefixes
+from fupin.core.access import access_get, roles_at, user_prefixes
 from fupin.core.audit import Actor
-from fupin.monitoring.models import CHECK_KEEPERS, SAMPLE_READERS, CheckHousehold, ExitCheck
+from fupin.monitoring.models import CHECK_KEEPERS, SAMPLE_READERS, ExitCheck
 from fupin.monitoring.verification.choices import CheckStatus, Stratum, VillageKind
 from fupin.monitoring.verification.queries import (
     ResultsIncomplete,
+    county_exit_case,
     exit_check_evidence,
     exit_check_results,
     exit_checks,
+    stratum_counts,
     survey_header,
     survey_rows,
 )
@@ -52,8 +53,7 @@ from fupin.monitoring.verification.survey_pdf import survey_pdf
 from fupin.monitoring.verification.workbook import FindingsError, survey_workbook
 from fupin.policy.queries import PolicyMissing
 from fupin.targeting import procedures as p
-from fupin.targeting.choices import CaseKind, Outcome
-from fupin.targeting.models import Case
+from fupin.targeting.choices import Outcome
 from fupin.targeting.queries import case_next_steps
 from fupin.targeting.services import CaseError, case_step_take
 
@@ -269,15 +269,6 @@ def _evaluation(request: HttpRequest, check: ExitCheck) -> HttpResponse:
     return redirect("web:case_detail", case_id=case.pk)
 
 
-def county_exit_case(check: ExitCheck, user: AbstractBaseUser) -> Case | None:
-    """The open county exit case (贫困县退出) of the check's county and year, if the user
-    may see it."""
-    cases = Case.objects.filter(kind=CaseKind.COUNTY_EXIT, outcome=Outcome.OPEN,
-                                region_code=check.county_id, year=check.year,
-                                household__isnull=True)  # fmt: skip
-    return restrict(cases, user, "view").order_by("-opened_on", "-pk").first()
-
-
 def _refusal(refused: CheckError) -> str:
     lead = REFUSALS.get(refused.code)
     return f"{lead} ({refused})" if lead else str(refused)
@@ -370,19 +361,9 @@ def _village_rows(check: ExitCheck) -> list[tuple[str, int, int]]:
 
 def _stratum_rows(check: ExitCheck) -> list[tuple[str, int, int, int]]:
     """Per stratum: its label, households sampled, in the county's frame, and surveyed."""
-    frame = check.parameters.get("frame", {}).get("households", {})
-    counted: dict[str, tuple[int, int]] = {
-        row["stratum"]: (row["sampled"], row["surveyed"])
-        for row in CheckHousehold.objects.filter(exit_check=check)
-        .values("stratum")
-        .annotate(sampled=Count("pk"), surveyed=Count("finding"))
-        .order_by()
-    }
-    rows = []
-    for stratum, label in Stratum.choices:
-        sampled, surveyed = counted.get(stratum, (0, 0))
-        rows.append((str(label), sampled, int(frame.get(stratum, 0)), surveyed))
-    return rows
+    labels = dict(Stratum.choices)
+    return [(str(labels[row.stratum]), row.sampled, row.frame, row.surveyed)
+            for row in stratum_counts(check)]  # fmt: skip
 
 
 def _case_context(

@@ -115,7 +115,7 @@ def household_loans(*, user: Reader, household: Household) -> QuerySet[Loan]:
 def access_loan(user: Reader, loan_id: int) -> Loan:
     """One loan the reader may see, with its household; missing and forbidden alike 404."""
     loans = Loan.objects.select_related("household", "household__village")
-    return readable_one(loans, user, loan_id, what="loan")
+    return readable_one(loans, user, what="loan", pk=loan_id)
 
 
 def _first(frame: pl.DataFrame, region: str) -> dict[str, Any]:

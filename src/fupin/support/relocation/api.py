@@ -15,13 +15,14 @@ from ninja import NinjaAPI, Query, Router, Status
 
 from fupin.core.access import access_get
 from fupin.core.api import ObjectId, api_actor, api_user, refusals_install, responses
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household
 from fupin.support.models import RelocationMove
 from fupin.support.relocation import services
 from fupin.support.relocation.queries import (
     access_move,
     access_site,
     household_moves,
+    move_members,
     relocation_progress,
     site_list,
 )
@@ -179,7 +180,7 @@ def cancel(request: HttpRequest, move_id: ObjectId, payload: RelocationCancelIn)
 def job(request: HttpRequest, move_id: ObjectId, payload: RelocationJobIn) -> Status[Any]:
     """Record a job a member of the moved household found (and its ledger measure)."""
     move = _move(request, move_id)
-    member = Member.objects.filter(pk=payload.member_id, household_id=move.household_id).first()
+    member = move_members(user=api_user(request), move=move).filter(pk=payload.member_id).first()
     if member is None:
         raise services.RelocationError("member_other_household", "no such member in the household")
     made = services.job_record(

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from fupin.regions.queries import code_prefix_q
-from fupin.registry.models import Household
+from fupin.registry.models import Household, Member
 from fupin.support.choices import MoveStatus
 from fupin.support.models import (
     RelocationMove,
@@ -113,7 +113,7 @@ def household_moves(*, user: Reader, household: Household) -> QuerySet[Relocatio
 def access_move(user: Reader, move_id: int) -> RelocationMove:
     """One move the reader may see; missing and forbidden alike 404."""
     moves = RelocationMove.objects.select_related("household", "site")
-    return readable_one(moves, user, move_id, what="move")
+    return readable_one(moves, user, what="move", pk=move_id)
 
 
 def _first(frame: pl.DataFrame, region: str) -> dict[str, Any]:
@@ -123,3 +123,9 @@ def _first(frame: pl.DataFrame, region: str) -> dict[str, Any]:
     row.update(region_code=region, target_households=None, target_persons=None,
                handed_over_share=None, moved_share=None, moved_persons_share=None)  # fmt: skip
     return row
+
+
+def move_members(*, user: Reader, move: RelocationMove) -> QuerySet[Member]:
+    """The active members of the moved household the reader may see, in their order."""
+    members = Member.objects.filter(household_id=move.household_id, is_active=True)
+    return readable(members, user).order_by("id")

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fupin.core.access import access_get, restrict, roles_at, user_prefixes
 from fupin.core.audit import Actor
 from fupin.regions.models import Region
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household
 from fupin.support.choices import MoveStatus
 from fupin.support.models import RelocationMove, RelocationTarget, ResettlementSite
 from fupin.support.models.relocation import RELOCATION_KEEPERS, TARGET_SETTERS
@@ -46,6 +46,7 @@ from fupin.support.relocation.queries import (
     access_move,
     access_site,
     household_moves,
+    move_members,
     relocation_progress,
     site_list,
     site_moves,
@@ -276,19 +277,15 @@ NEXT_STEP: dict[str, tuple[str, type[Any]]] = {
 }
 
 
-def _members(move: RelocationMove) -> list[tuple[int, str]]:
-    members = Member.objects.filter(household_id=move.household_id, is_active=True)
-    return list(members.order_by("id").values_list("pk", "name"))
-
-
-def _step_form(move: RelocationMove, data: Any = None) -> Any:
+def _step_form(move: RelocationMove, user: AbstractBaseUser, data: Any = None) -> Any:
     """The form of the move's next step (None when it has none), bound to `data` if given."""
     step = NEXT_STEP.get(move.status)
     if step is None:
         return None
     today = timezone.localdate()
     if step[1] is JobForm:
-        return JobForm(data, members=_members(move), initial={"started_on": today})
+        members = list(move_members(user=user, move=move).values_list("pk", "name"))
+        return JobForm(data, members=members, initial={"started_on": today})
     day = "handed_over_on" if step[1] is HandOverForm else "moved_on"
     return step[1](data, initial={day: today})
 
@@ -302,18 +299,18 @@ def move(request: HttpRequest, move_id: int) -> HttpResponse:
     found = access_move(user, move_id)
     allowed = keeps(user, found.household.village_id)
     if request.method != "POST":
-        return _move(request, found, _step_form(found) if allowed else None)
+        return _move(request, found, _step_form(found, user) if allowed else None)
     if not allowed:
         return _move(request, found, None, status=403)
     step = NEXT_STEP.get(found.status)
     if step is None or request.POST.get("action") != step[0]:
-        return _move(request, found, _step_form(found), error=_("搬迁进度已变化，请重新办理。"),
-                     status=409)  # fmt: skip
-    form = _step_form(found, request.POST)
+        changed = _("搬迁进度已变化，请重新办理。")
+        return _move(request, found, _step_form(found, user), error=changed, status=409)
+    form = _step_form(found, user, request.POST)
     if not form.is_valid():
         return _move(request, found, form, status=400)
     try:
-        _take_step(step[0], found, Actor.of(user), dict(form.cleaned_data))
+        _take_step(step[0], found, user, dict(form.cleaned_data))
     except RelocationError as refused:
         return _move(request, found, form, error=refusal_text(refused),
                      status=refusal_status(refused))  # fmt: skip
@@ -321,13 +318,16 @@ def move(request: HttpRequest, move_id: int) -> HttpResponse:
     return redirect("relocation:move", move_id=found.pk)
 
 
-def _take_step(action: str, found: RelocationMove, actor: Actor, data: dict[str, Any]) -> None:
+def _take_step(
+    action: str, found: RelocationMove, user: AbstractBaseUser, data: dict[str, Any]
+) -> None:
+    actor = Actor.of(user)
     if action == "handover":
         move_hand_over(move=found, actor=actor, **data)
     elif action == "move_in":
         move_in(move=found, actor=actor, **data)
     else:
-        member = Member.objects.get(pk=data.pop("member"), household_id=found.household_id)
+        member = move_members(user=user, move=found).get(pk=data.pop("member"))
         job_record(move=found, member=member, actor=actor, **data)
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from fupin.core.access import access_get
 from fupin.core.audit import Actor
 from fupin.core.cli import (
     BAD_INPUT,
@@ -29,7 +28,7 @@ from fupin.registry.models import Household
 from fupin.support.choices import LoanPurpose
 from fupin.support.credit import services
 from fupin.support.credit.queries import access_loan, credit_rates, year_end
-from fupin.support.readers import OPERATOR, Reader
+from fupin.support.readers import OPERATOR, Reader, readable_one
 
 
 class Command(BaseCommand):
@@ -97,13 +96,8 @@ class Command(BaseCommand):
             )
 
     def _issue(self, reader: Reader, actor: Actor, options: dict[str, Any]) -> None:
-        households = Household.objects.filter(household_no=options["household"])
-        if reader is OPERATOR:
-            household = households.first()
-            if household is None:
-                raise Http404("no household")
-        else:
-            household = access_get(households, reader, "view")  # type: ignore[arg-type]
+        household = readable_one(Household.objects.all(), reader, what="household",
+                                 household_no=options["household"])  # fmt: skip
         loan = services.loan_issue(
             household=household, amount=options["amount"], term_months=options["term"],
             annual_rate=options["rate"], subsidy_share=options["subsidy_share"],

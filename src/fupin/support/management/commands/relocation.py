@@ -13,7 +13,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from fupin.core.access import access_get
 from fupin.core.audit import Actor
 from fupin.core.cli import (
     BAD_INPUT,
@@ -24,10 +23,9 @@ from fupin.core.cli import (
     user_actor,
 )
 from fupin.registry.models import Household
+from fupin.support.readers import OPERATOR, Reader, readable_one
 from fupin.support.relocation import services
 from fupin.support.relocation.queries import (
-    OPERATOR,
-    Reader,
     access_move,
     access_site,
     relocation_progress,
@@ -112,13 +110,8 @@ class Command(BaseCommand):
                           f"{target.households} households, {target.persons} persons")  # fmt: skip
 
     def _plan(self, reader: Reader, actor: Actor, options: dict[str, Any]) -> None:
-        households = Household.objects.filter(household_no=options["household"])
-        if reader is OPERATOR:
-            household = households.first()
-            if household is None:
-                raise Http404("no household")
-        else:
-            household = access_get(households, reader, "view")  # type: ignore[arg-type]
+        household = readable_one(Household.objects.all(), reader, what="household",
+                                 household_no=options["household"])  # fmt: skip
         site = access_site(reader, options["site"])
         move = services.move_plan(household=household, site=site, plan_year=options["year"],
                                   planned_on=options["on"], persons=options["persons"],
