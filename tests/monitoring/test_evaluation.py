@@ -24,7 +24,6 @@ from fupin.monitoring.evaluation.queries import (
     unit_scorecard,
 )
 from fupin.monitoring.evaluation.services import (
-    APPEAL_DAYS,
     EvaluationError,
     appeal_decide,
     appeal_lodge,
@@ -41,6 +40,8 @@ from fupin.registry.models import Household, StatusTransition
 from tests.pairing.test_services import cadre
 from tests.support.test_ledger import poor, record
 from tests.targeting.conftest import OTHER_VILLAGE, POSTS, VILLAGE, Posts, household_make
+
+APPEAL_DAYS = 15  # the seeded evaluation_appeal_days (policy)
 
 pytestmark = pytest.mark.django_db
 YEAR = 2018

@@ -55,6 +55,8 @@ class Parameter(models.TextChoices):
     CREDIT_AMOUNT_MAX = "credit_amount_max", _("扶贫小额信贷每户贷款余额上限（元）")
     CREDIT_TERM_MAX_MONTHS = "credit_term_max_months", _("扶贫小额信贷最长期限（月）")
     CREDIT_DEFAULT_DAYS = "credit_default_days", _("扶贫小额信贷逾期多少天认定为违约")
+    EVALUATION_APPEAL_DAYS = "evaluation_appeal_days", _("考核结果告知后申诉期限（天）")
+    EVALUATION_DECISION_DAYS = "evaluation_decision_days", _("考核申诉决定期限（天）")
 
 
 class PolicyValue(models.Model):

@@ -176,6 +176,16 @@ def credit_values() -> list[Seed]:
     ]  # fmt: skip
 
 
+def appeal_period_values() -> list[Seed]:
+    """The periods of an appeal against what a cadre's or unit's evaluation led to: from the
+    notice to the last day to appeal, and from the appeal to the decision above."""
+    source = "issue 6.4: open to appeal; no national period found, the black list's taken"
+    return [
+        ("evaluation_appeal_days", None, "", Decimal(15), False, source),
+        ("evaluation_decision_days", None, "", Decimal(30), False, source),
+    ]  # fmt: skip
+
+
 # Village scoring (积分制, 红黑榜) is local practice: these three criteria are the
 # requirement's default, the weights this system's own (work counts most).
 _SCORING_CRITERIA = [

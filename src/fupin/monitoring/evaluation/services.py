@@ -45,14 +45,16 @@ from fupin.monitoring.evaluation.queries import (
 )
 from fupin.monitoring.models import Evaluation, Recommendation, RecommendationAppeal
 from fupin.pairing.models import Cadre
+from fupin.policy.models import Parameter
+from fupin.policy.queries import policy_value
 from fupin.regions.models import Region
 
-# The periods of the appeal, in days: from the notice to the last day to appeal, and from
-# the appeal to the day the office above decides by. Constants until the policy tables
-# carry them (issue 6 section 4).
-APPEAL_DAYS = 15
-DECISION_DAYS = 30
 TEXT_MAX = 4000
+
+
+def _days(name: Parameter, region_code: str, on: date) -> timedelta:
+    """A period of the appeal (policy data, by the subject's province and the day's year)."""
+    return timedelta(days=int(policy_value(name, year=on.year, province=region_code[:2]).value))
 
 
 class EvaluationError(ValueError):
@@ -114,7 +116,7 @@ def recommendation_record(
 ) -> Recommendation:
     """Record what the year's evaluation of a cadre or unit leads to (表彰, 约谈, 问责), by the
     office above it, with written reasons and the scorecard as it stands; the subject is
-    notified on `on` (today) and may appeal within APPEAL_DAYS."""
+    notified on `on` (today) and may appeal within the policy's `evaluation_appeal_days`."""
     user = _person(actor)
     region_code = _subject(cadre, region_code)
     _check_year(year)
@@ -146,7 +148,8 @@ def recommendation_record(
             year=year, kind=kind, cadre=cadre, region_code=region_code, reasons=reasons,
             figures=figures, recorded_by=user, recorder_role=post.role,
             recorder_region=post.region, recorded_at=timezone.now(), notified_on=on,
-            notice_method=notice_method, appeal_until=on + timedelta(days=APPEAL_DAYS),
+            notice_method=notice_method,
+            appeal_until=on + _days(Parameter.EVALUATION_APPEAL_DAYS, region_code, on),
         )  # fmt: skip
         _audit(actor, "evaluation.recommend", recommendation, region_code,
                after={"year": year, "kind": kind, "cadre": cadre and cadre.pk,
@@ -159,7 +162,7 @@ def appeal_lodge(
     *, recommendation: Recommendation, grounds: str, actor: Actor, on: date | None = None
 ) -> RecommendationAppeal:
     """The subject's appeal against a recommendation, within the period from its notice;
-    the office above the recorder's decides by DECISION_DAYS."""
+    the office above the recorder's decides within the policy's `evaluation_decision_days`."""
     user = _person(actor)
     if not subject_post(user, cadre=recommendation.cadre, region_code=recommendation.region_code):
         raise EvaluationError("role_not_allowed", "only the subject appeals: the cadre "
@@ -177,7 +180,9 @@ def appeal_lodge(
                                   f"{recommendation.appeal_until}")  # fmt: skip
         appeal = RecommendationAppeal.objects.create(
             recommendation=recommendation, lodged_on=on, grounds=grounds, lodged_by=user,
-            decide_by=on + timedelta(days=DECISION_DAYS), recorded_at=timezone.now(),
+            decide_by=on + _days(Parameter.EVALUATION_DECISION_DAYS,
+                                 recommendation.region_code, on),
+            recorded_at=timezone.now(),
         )  # fmt: skip
         recommendation.status = RecommendationStatus.APPEALED
         recommendation.save(update_fields=["status"])
